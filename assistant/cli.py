@@ -1,0 +1,5 @@
+"""Placeholder: replaced by the assistant implementation."""
+
+
+def ask() -> None:
+    raise NotImplementedError

@@ -1,0 +1,6 @@
+"""Placeholder: replaced by the evals implementation."""
+
+import typer
+
+eval_app = typer.Typer()
+users_app = typer.Typer()

@@ -1,0 +1,35 @@
+"""Shared fixtures: the real corpus (never skipped) and one index built from it per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vsh.settings import REPO_ROOT, Settings
+
+CORPUS = Path(__import__("os").environ.get("VSH_TEST_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
+GUIDANCE = CORPUS / "guidance"
+ANNOUNCEMENTS = CORPUS / "announcements"
+DESIGNATED_TEACHER_PDF = GUIDANCE / "The_designated_teacher_for_looked-after_and_previously_looked-after_children.pdf"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The real corpus beside the checkout. Missing corpus is a failure, never a skip."""
+    if not GUIDANCE.is_dir() or not any(GUIDANCE.glob("*.pdf")):
+        pytest.fail(f"The corpus is missing: expected DfE PDFs in {GUIDANCE} (set VSH_TEST_CORPUS)")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings whose data directory holds an index of the whole real corpus, built once per session."""
+    from index.build import ingest_paths
+
+    data_dir = tmp_path_factory.mktemp("corpus-index")
+    settings = Settings(data_dir=data_dir, corpus_paths=[corpus])
+    report = ingest_paths([corpus], settings)
+    assert not report.failed, report.failed
+    yield settings

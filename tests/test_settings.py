@@ -1,0 +1,26 @@
+"""Settings come from one pydantic object read from `VSH_...` environment variables."""
+
+from pathlib import Path
+
+import pytest
+
+from vsh.settings import Settings
+
+
+def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("VSH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("VSH_RETRIEVE_K", "7")
+    settings = Settings()
+    assert settings.data_dir == tmp_path
+    assert settings.retrieve_k == 7
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'vsh.sqlite3'}"
+
+
+def test_database_url_wins_when_set() -> None:
+    url = "postgresql+psycopg://u@127.0.0.1:5432/db"
+    assert Settings(database_url=url).resolved_database_url == url
+
+
+def test_secrets_are_not_printed() -> None:
+    settings = Settings(slack_bot_token="xoxb-secret", llm_api_key="sk-secret")
+    assert "secret" not in repr(settings)

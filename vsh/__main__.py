@@ -1,0 +1,3 @@
+from vsh.cli import app
+
+app()
