@@ -23,4 +23,5 @@ def test_database_url_wins_when_set() -> None:
 
 def test_secrets_are_not_printed() -> None:
     settings = Settings(slack_bot_token="xoxb-secret", llm_api_key="sk-secret")
-    assert "secret" not in repr(settings)
+    assert "xoxb-secret" not in repr(settings)
+    assert "sk-secret" not in repr(settings)
