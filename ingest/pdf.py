@@ -1,0 +1,400 @@
+"""PDF guidance -> sections of numbered-paragraph blocks, using the bookmarks for the section tree.
+
+Steps: read each page's lines; drop running headers, footers and page numbers; split off footnotes (below
+the long blank separator line); place each bookmark heading on its page; then read the body between
+headings into blocks, one per numbered paragraph ("39. Looked-after children ..."), re-joining words
+hyphenated across lines and keeping bullet lists with their lead-in. A PDF without bookmarks falls back
+to the headings of its own Contents page, and failing that to one section.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import IngestError
+from ingest.structure import Block, DocumentDraft, Section, slugify
+from ingest.textclean import BULLET_RE, join_lines, normalise_for_match
+
+__all__ = ["parse_pdf"]
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+PARAGRAPH_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.?\s+(?=[A-Z“‘\"'(•a-z0-9])")
+FOOTNOTE_SEPARATOR_RE = re.compile(r"^\s{20,}$")
+FOOTNOTE_START_RE = re.compile(r"^(\d{1,3})\s+\S")
+CONTENTS_ENTRY_RE = re.compile(r"^(?P<title>.*?\S)\s*\.{0,}\s+(?P<page>\d{1,3})\s*$")
+MIN_TEXT_CHARS = 200
+
+
+@dataclass
+class _Heading:
+    level: int
+    title: str
+    page: int  # 0-based
+    path: list[str] = field(default_factory=list)
+    line: int = 0  # index of the first body line after the heading on its page
+
+
+@dataclass
+class _Page:
+    number: int  # 1-based
+    lines: list[str]
+    footnotes: list[str]
+
+
+def parse_pdf(path: Path) -> DocumentDraft:
+    """Parse a PDF into a draft. Raises IngestError for encrypted, corrupt, empty or image-only files."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise IngestError(path, "the PDF is encrypted with a password; save an unencrypted copy and retry")
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "decrypt" in reason.lower() or "encrypt" in reason.lower():
+            raise IngestError(path, "the PDF is encrypted; save an unencrypted copy and retry") from exc
+        raise IngestError(path, f"the PDF is corrupt or unreadable ({reason})") from exc
+    if not raw_pages:
+        raise IngestError(path, "the PDF has no pages")
+    if sum(len(text.strip()) for text in raw_pages) < MIN_TEXT_CHARS:
+        raise IngestError(path, "the PDF has no extractable text (image-only or scanned?); OCR it first")
+
+    pages = _clean_pages(raw_pages)
+    warnings: list[str] = []
+    headings = _outline_headings(reader)
+    if not headings:
+        headings = _contents_headings(pages)
+        if headings:
+            warnings.append("no bookmarks: sections taken from the document's contents page")
+        else:
+            warnings.append("no bookmarks and no contents page: the document is one section")
+    metadata_title = str(reader.metadata.get("/Title", "") if reader.metadata else "").strip()
+    front_text = "\n".join(line for page in pages[:3] for line in page.lines)
+    sections = _read_sections(pages, headings, warnings)
+    return DocumentDraft(
+        sections=sections,
+        title=_title_from_cover(pages) or metadata_title,
+        pages=len(pages),
+        front_text=front_text,
+        warnings=warnings,
+    )
+
+
+# --- page cleaning ------------------------------------------------------------------------------
+
+
+def _clean_pages(raw_pages: list[str]) -> list[_Page]:
+    """Split each page into body lines and footnotes, dropping page numbers and running headers."""
+    split = [_split_footnotes(text.splitlines()) for text in raw_pages]
+    edge_counts: Counter[str] = Counter()
+    for body, _ in split:
+        edges = {normalise_for_match(line) for line in _nonblank(body)[:2] + _nonblank(body)[-2:]}
+        edge_counts.update(edge for edge in edges if edge)
+    running = {line for line, count in edge_counts.items() if count >= max(3, len(raw_pages) // 3) and len(line) < 120}
+    pages: list[_Page] = []
+    for number, (body, footnotes) in enumerate(split, start=1):
+        lines = [line.rstrip() for line in body]
+        lines = _drop_page_number(lines, number)
+        lines = [line for line in lines if normalise_for_match(line) not in running]
+        pages.append(_Page(number=number, lines=lines, footnotes=footnotes))
+    return pages
+
+
+def _nonblank(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.strip()]
+
+
+def _drop_page_number(lines: list[str], number: int) -> list[str]:
+    """Remove a bare page-number line at the top or bottom of the page."""
+    result = list(lines)
+    for index in (0, 1, -1, -2):
+        if -len(result) <= index < len(result):
+            value = result[index].strip()
+            if value.isdigit() and abs(int(value) - number) <= 3:
+                del result[index]
+                break
+    return result
+
+
+def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Body lines and footnote lines (those after the long blank separator that precedes footnotes)."""
+    for index in range(len(lines) - 1, -1, -1):
+        if FOOTNOTE_SEPARATOR_RE.match(lines[index]) and index + 1 < len(lines):
+            rest = lines[index + 1 :]
+            if rest and FOOTNOTE_START_RE.match(rest[0].strip()):
+                return lines[:index], _group_footnotes(rest)
+    return lines, []
+
+
+def _group_footnotes(lines: list[str]) -> list[str]:
+    notes: list[list[str]] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        if FOOTNOTE_START_RE.match(line.strip()) or not notes:
+            notes.append([line.strip()])
+        else:
+            notes[-1].append(line.strip())
+    return [join_lines(note) for note in notes if note]
+
+
+def _title_from_cover(pages: list[_Page]) -> str:
+    """The title on the cover page: the first lines before a date or 'Statutory guidance' line."""
+    for page in pages[:3]:
+        lines = [line.strip() for line in page.lines if line.strip()]
+        if not lines or normalise_for_match(lines[0]).startswith("contents"):
+            continue
+        title: list[str] = []
+        for line in lines:
+            lowered = line.lower()
+            if re.search(r"(statutory guidance|guidance for|19\d\d|20\d\d|departmental advice)", lowered):
+                break
+            title.append(line)
+        if 0 < len(title) <= 6:
+            return join_lines(title)
+    return ""
+
+
+# --- headings -----------------------------------------------------------------------------------
+
+
+def _outline_headings(reader: object) -> list[_Heading]:
+    """Flatten the PDF outline into headings with their nesting path, in reading order."""
+    headings: list[_Heading] = []
+
+    def walk(items: list[object], level: int, parents: list[str]) -> None:
+        last_title: str | None = None
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1, [*parents, last_title] if last_title else parents)
+                continue
+            title = _clean_heading(str(getattr(item, "title", "")))
+            try:
+                page = reader.get_destination_page_number(item)  # type: ignore[attr-defined]
+            except Exception:
+                continue
+            if not title or page is None or page < 0:
+                continue
+            headings.append(_Heading(level=level, title=title, page=page, path=[*parents, title]))
+            last_title = title
+
+    try:
+        outline = reader.outline  # type: ignore[attr-defined]
+    except Exception:
+        return []
+    walk(list(outline), 0, [])
+    headings.sort(key=lambda heading: heading.page)  # stable: keeps outline order within a page
+    return headings
+
+
+def _clean_heading(title: str) -> str:
+    """Strip footnote markers fused to bookmark titles ('... pathway plan7F' -> '... pathway plan')."""
+    title = re.sub(r"\s+", " ", title).strip()
+    return re.sub(r"(?<=[a-z)])\d{1,2}F$", "", title)
+
+
+def _contents_headings(pages: list[_Page]) -> list[_Heading]:
+    """Headings from a 'Contents' page ('Heading text 16' lines, possibly wrapped) when there are no bookmarks."""
+    start = next(
+        (i for i, page in enumerate(pages[:6]) if any(line.strip().lower() == "contents" for line in page.lines)),
+        None,
+    )
+    if start is None:
+        return []
+    headings: list[_Heading] = []
+    pending = ""
+    for page in pages[start : start + 4]:
+        found_here = 0
+        for line in page.lines:
+            text = line.strip()
+            if not text or text.lower() == "contents":
+                continue
+            match = CONTENTS_ENTRY_RE.match(f"{pending} {text}".strip())
+            if match:
+                title = match.group("title").rstrip(" .")
+                target = int(match.group("page")) - 1
+                if 0 <= target < len(pages):
+                    headings.append(_Heading(level=0, title=title, page=target, path=[title]))
+                    found_here += 1
+                pending = ""
+            else:
+                pending = f"{pending} {text}".strip()
+        if page is not pages[start] and found_here == 0:
+            break
+    return sorted(headings, key=lambda heading: heading.page)
+
+
+def _locate(heading: _Heading, lines: list[str], start: int) -> int | None:
+    """Index just past the heading's text in `lines` (searching from `start`), or None if absent."""
+    target = normalise_for_match(heading.title)
+    if not target:
+        return None
+    for index in range(start, len(lines)):
+        candidate = normalise_for_match(lines[index])
+        if not candidate or not target.startswith(candidate[: max(len(candidate), 1)]):
+            continue
+        joined = candidate
+        end = index + 1
+        while len(joined) < len(target) and end < len(lines):
+            following = normalise_for_match(lines[end])
+            if not following:
+                end += 1
+                continue
+            if not target.startswith(f"{joined}{following}"[: len(target)]):
+                break
+            joined = f"{joined}{following}"
+            end += 1
+        if joined == target or (len(joined) >= len(target) and joined.startswith(target)):
+            return end
+    return None
+
+
+# --- body ---------------------------------------------------------------------------------------
+
+
+def _read_sections(pages: list[_Page], headings: list[_Heading], warnings: list[str]) -> list[Section]:
+    """Walk the pages in order, switching section at each located heading, and collect blocks."""
+    by_page: dict[int, list[_Heading]] = {}
+    for heading in headings:
+        by_page.setdefault(heading.page, []).append(heading)
+    skip_titles = {"contents"}
+
+    reader = _BlockReader()
+    current: Section | None = None if headings else Section(path=[])
+    sections: list[Section] = [] if headings else [current]  # type: ignore[list-item]
+    for page in pages:
+        cursor = 0
+        lines = page.lines
+        marks: list[tuple[int, int, _Heading]] = []
+        for heading in by_page.get(page.number - 1, []):
+            end = _locate(heading, lines, cursor)
+            if end is None:
+                start, end = cursor, cursor
+            else:
+                start = _heading_start(heading, lines, cursor, end)
+            marks.append((start, end, heading))
+            cursor = end
+        position = 0
+        for start, end, heading in marks:
+            if current is not None:
+                reader.feed(lines[position:start], page.number)
+                current.blocks.extend(reader.flush())
+            if normalise_for_match(heading.title) in skip_titles:
+                current = None
+            else:
+                current = Section(path=heading.path, anchor=slugify(" ".join(heading.path)))
+                sections.append(current)
+            position = end
+        if current is not None:
+            reader.feed(lines[position:], page.number)
+            current.blocks.extend(reader.take_complete())
+            reader.defer([Block(text=f"Footnote {note}", pages=[page.number]) for note in page.footnotes])
+    if current is not None:
+        current.blocks.extend(reader.flush())
+    empty = [section for section in sections if not section.blocks]
+    if headings and len(empty) == len(sections):
+        warnings.append("no body text found under any heading")
+    return [section for section in sections if section.blocks or section.path]
+
+
+def _heading_start(heading: _Heading, lines: list[str], cursor: int, end: int) -> int:
+    """First line index of the located heading text (walks back from `end`)."""
+    target = normalise_for_match(heading.title)
+    start = end - 1
+    while start > cursor and not target.startswith(normalise_for_match(lines[start])):
+        start -= 1
+    while start > cursor and target.startswith(normalise_for_match(" ".join(lines[start - 1 : end]))[: len(target)]):
+        start -= 1
+    return max(start, cursor)
+
+
+class _BlockReader:
+    """Accumulates body lines into blocks: a new block at each numbered paragraph or blank line
+    between plain paragraphs; bullets stay in the block of their lead-in."""
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._pages: list[int] = []
+        self._paragraph: str | None = None
+        self._done: list[Block] = []
+        self._deferred: list[Block] = []
+        self._last_number: tuple[int, ...] = ()
+
+    def defer(self, blocks: list[Block]) -> None:
+        """Blocks (footnotes) to emit after the block that is open now, so it is not cut in two."""
+        self._deferred.extend(blocks)
+
+    def feed(self, lines: list[str], page: int) -> None:
+        for raw in lines:
+            line = raw.strip()
+            if not line:
+                if self._paragraph is None and self._lines and not self._ends_mid_sentence():
+                    self._close()
+                continue
+            match = PARAGRAPH_RE.match(line)
+            if match and self._plausible_number(match.group(1)):
+                self._close()
+                self._paragraph = match.group(1)
+                self._last_number = _number_key(match.group(1))
+            elif self._paragraph is None and self._lines and _looks_like_subheading(line, self._lines):
+                self._close()
+            self._lines.append(line)
+            if page not in self._pages:
+                self._pages.append(page)
+
+    def _ends_mid_sentence(self) -> bool:
+        last = self._lines[-1].rstrip()
+        return bool(last) and last[-1] not in '.:;!?)”"' and not BULLET_RE.match(last)
+
+    def _plausible_number(self, number: str) -> bool:
+        key = _number_key(number)
+        if not self._last_number:
+            return key[0] <= 5 or len(key) == 2
+        if len(key) != len(self._last_number):
+            return False  # '2' after '1.5' is a stray number, not the next paragraph
+        if len(key) == 2:
+            return key > self._last_number and key[0] - self._last_number[0] <= 1
+        return key > self._last_number and key[0] - self._last_number[0] <= 6
+
+    def _close(self) -> None:
+        if self._lines:
+            self._done.append(Block(text=join_lines(self._lines), paragraph=self._paragraph, pages=self._pages))
+        self._done.extend(self._deferred)
+        self._lines, self._pages, self._paragraph, self._deferred = [], [], None, []
+
+    def take_complete(self) -> list[Block]:
+        """Blocks finished so far; an open block carries over to the next page."""
+        done, self._done = self._done, []
+        return done
+
+    def flush(self) -> list[Block]:
+        """Close the open block (at a section end) and return all finished blocks."""
+        self._close()
+        return self.take_complete()
+
+
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split("."))
+
+
+def _looks_like_subheading(line: str, previous: list[str]) -> bool:
+    """A short title-like line after a finished sentence (an unbookmarked sub-heading)."""
+    last = previous[-1].rstrip()
+    return (
+        len(line) < 70
+        and not line.endswith((".", ",", ";", ":"))
+        and line[:1].isupper()
+        and bool(last)
+        and last[-1] in ".:;?!"
+        and not BULLET_RE.match(line)
+        and len(line.split()) <= 10
+    )

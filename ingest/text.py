@@ -1,0 +1,131 @@
+"""Markdown and plain text -> sections. Markdown '#' headings; plain-text headings found heuristically."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.structure import Block, DocumentDraft, Section, slugify
+from ingest.textclean import BULLET_RE, join_lines, normalise_space
+
+__all__ = ["parse_markdown", "parse_text"]
+
+NUMBERED_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.\s+\S")
+MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+UNDERLINE_RE = re.compile(r"^(=+|-+)\s*$")
+# Page furniture of republished web pages: sections with these headings are not guidance text.
+BOILERPLATE_HEADINGS = {
+    "comments",
+    "write a comment",
+    "share this",
+    "related articles",
+    "recent comments",
+    "follow us",
+    "follow us on twitter",
+    "social media",
+    "media assets",
+    "embedded media",
+}
+
+
+def parse_markdown(text: str) -> DocumentDraft:
+    """Markdown: '# Title', '## Section', '### Sub-section'; blank lines separate paragraphs."""
+    title = ""
+    sections: list[Section] = [Section(path=[], anchor="top")]
+    stack: list[str] = []
+    paragraph: list[str] = []
+
+    def close() -> None:
+        if paragraph:
+            sections[-1].blocks.extend(_paragraph_blocks(paragraph))
+            paragraph.clear()
+
+    for line in text.splitlines():
+        match = MD_HEADING_RE.match(line)
+        if match:
+            close()
+            level, heading = len(match.group(1)), _strip_markdown(match.group(2))
+            if level == 1 and not title:
+                title = heading
+                continue
+            depth = max(level - 2, 0)
+            stack = [*stack[:depth], heading]
+            sections.append(Section(path=list(stack), anchor=slugify(" ".join(stack))))
+        elif not line.strip():
+            close()
+        else:
+            paragraph.append(_strip_markdown(line))
+    close()
+    return _draft(sections, title, text)
+
+
+def parse_text(text: str) -> DocumentDraft:
+    """Plain text: the first non-blank line is the title; a short line without final punctuation that
+    stands alone between blank lines (or is underlined) starts a section."""
+    lines = text.splitlines()
+    nonblank = [index for index, line in enumerate(lines) if line.strip()]
+    title = normalise_space(lines[nonblank[0]]) if nonblank else ""
+    sections: list[Section] = [Section(path=[], anchor="top")]
+    paragraph: list[str] = []
+
+    def close() -> None:
+        if paragraph:
+            sections[-1].blocks.extend(_paragraph_blocks(paragraph))
+            paragraph.clear()
+
+    start = nonblank[0] + 1 if nonblank else 0
+    for index in range(start, len(lines)):
+        line = lines[index]
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if UNDERLINE_RE.match(line.strip()) and paragraph:
+            heading = paragraph.pop()
+            close()
+            sections.append(Section(path=[heading], anchor=slugify(heading)))
+        elif not line.strip():
+            close()
+        elif _is_heading(line, lines[index - 1] if index else "", following):
+            close()
+            heading = normalise_space(line)
+            sections.append(Section(path=[heading], anchor=slugify(heading)))
+        else:
+            paragraph.append(line)
+    close()
+    return _draft(sections, title, text)
+
+
+def _is_heading(line: str, previous: str, following: str) -> bool:
+    stripped = line.strip()
+    return (
+        not previous.strip()
+        and not following.strip()
+        and 2 <= len(stripped.split()) <= 12
+        and stripped[-1] not in '.,;:!?)"”'
+        and stripped[:1].isupper()
+        and not BULLET_RE.match(stripped)
+        and not NUMBERED_RE.match(stripped)
+    )
+
+
+def _paragraph_blocks(lines: list[str]) -> list[Block]:
+    """One block per numbered paragraph; otherwise the lines form one block (bullets included)."""
+    blocks: list[list[str]] = []
+    numbers: list[str | None] = []
+    for line in lines:
+        match = NUMBERED_RE.match(line.strip())
+        if match or not blocks:
+            blocks.append([line])
+            numbers.append(match.group(1) if match else None)
+        else:
+            blocks[-1].append(line)
+    return [Block(text=join_lines(block), paragraph=number) for block, number in zip(blocks, numbers, strict=True)]
+
+
+def _strip_markdown(line: str) -> str:
+    line = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", line)
+    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"(\*\*|__|`)", "", line)
+    return re.sub(r"^\s*[*+]\s+", "• ", line)
+
+
+def _draft(sections: list[Section], title: str, text: str) -> DocumentDraft:
+    kept = [s for s in sections if s.blocks and not (s.path and s.path[-1].lower() in BOILERPLATE_HEADINGS)]
+    return DocumentDraft(sections=kept, title=title, front_text=text[:3000])

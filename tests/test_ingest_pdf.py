@@ -1,0 +1,118 @@
+"""PDF ingest on the real corpus: section trees, paragraph numbers, pages, clean text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest import ParsedDocument, count_tokens, parse_file
+from tests.conftest import DESIGNATED_TEACHER_PDF, GUIDANCE
+
+
+@pytest.fixture(scope="module")
+def parsed(corpus: Path) -> dict[str, ParsedDocument]:
+    return {path.name: parse_file(path) for path in sorted(GUIDANCE.glob("*.pdf"))}
+
+
+def _passages_with(doc: ParsedDocument, paragraph: str):
+    return [p for p in doc.passages if paragraph in p.paragraphs]
+
+
+def test_every_guidance_pdf_is_statutory_with_sections(parsed: dict[str, ParsedDocument]) -> None:
+    assert len(parsed) == 6
+    for name, doc in parsed.items():
+        assert doc.meta.status == "statutory", name
+        assert doc.sections >= 15, name
+        assert len(doc.passages) >= 50, name
+
+
+def test_pupil_premium_plus_paragraphs_are_located(parsed: dict[str, ParsedDocument]) -> None:
+    doc = parsed[DESIGNATED_TEACHER_PDF.name]
+    assert doc.meta.doc_id == "designated-teacher-2018"
+    [p39] = _passages_with(doc, "39")
+    assert p39.section_path == [
+        "Supporting looked-after and previously looked-after children",
+        "Pupil Premium Plus (PP+)",
+    ]
+    assert 21 in p39.pages
+    assert "special guardianship or child arrangements order are eligible for PP+" in p39.text
+    [p41] = _passages_with(doc, "41")
+    assert 22 in p41.pages and "managed by the Virtual School Head" in p41.text
+
+
+def test_paragraph_continuing_over_a_page_keeps_its_number(parsed: dict[str, ParsedDocument]) -> None:
+    doc = parsed[DESIGNATED_TEACHER_PDF.name]
+    [p40] = _passages_with(doc, "40")
+    assert {21, 22} <= set(p40.pages)
+    assert "reflected in how the school uses PP+" in p40.text
+
+
+def test_section_trees_match_the_contents_pages(parsed: dict[str, ParsedDocument]) -> None:
+    def sections(name: str) -> set[str]:
+        return {heading for p in parsed[name].passages for heading in p.section_path}
+
+    teacher = sections(DESIGNATED_TEACHER_PDF.name)
+    assert {"Developing the Personal Education Plan (PEP)", "Pupil Premium Plus (PP+)", "Exclusions"} <= teacher
+    health = sections("Promoting_the_health_and_well-being_of_looked-after_children_August_2022_update.pdf")
+    assert "The roles of Virtual School Heads (VSHs) and designated teachers" in health
+    assert "Health assessments, plans and reviews" in health
+    cme = sections("Children_missing_education_guidance_-_August_2024.pdf")
+    assert "Local authorities’ responsibilities" in cme
+    leavers = sections("CA1989_Transitions_Guidance.pdf")
+    assert "Personal advisers" in leavers and "Care planning and pathway plans" in leavers
+
+
+def test_paragraph_numbers_belong_to_their_section(parsed: dict[str, ParsedDocument]) -> None:
+    health = parsed["Promoting_the_health_and_well-being_of_looked-after_children_August_2022_update.pdf"]
+    [p67] = _passages_with(health, "67")
+    assert p67.section_path[-1] == "The roles of Virtual School Heads (VSHs) and designated teachers"
+    assert p67.pages == [24]
+    leavers = parsed["CA1989_Transitions_Guidance.pdf"]
+    [p34] = _passages_with(leavers, "3.4")
+    assert p34.section_path[-1] == "Care planning and pathway plans"
+
+
+def test_no_passage_crosses_a_section(parsed: dict[str, ParsedDocument]) -> None:
+    for doc in parsed.values():
+        paragraph_ids = {number for p in doc.passages for number in p.paragraphs}
+        if len(paragraph_ids) < 40:  # documents without numbered paragraphs: numbers are list items
+            continue
+        seen: dict[str, list[str]] = {}
+        for passage in doc.passages:
+            for number in passage.paragraphs[1:]:  # every paragraph but a continued first one starts here
+                assert re.search(rf"(?m)^{re.escape(number)}\.? ", passage.text), (passage.passage_id, number)
+            for number in passage.paragraphs:
+                seen.setdefault(number, []).append(passage.section)
+        # a numbered paragraph split over several passages stays within one section
+        for number, sections in seen.items():
+            assert len(set(sections)) == 1, (doc.meta.doc_id, number, sections)
+
+
+def test_headers_footers_and_page_numbers_are_gone(parsed: dict[str, ParsedDocument]) -> None:
+    for doc in parsed.values():
+        for passage in doc.passages:
+            first_line = passage.text.splitlines()[0].strip()
+            assert not first_line.isdigit(), passage.passage_id
+            assert not re.match(r"^\d{1,3}\s*$", passage.text.splitlines()[-1]), passage.passage_id
+            assert first_line.lower() != "contents"
+
+
+def test_passages_fit_the_embedding_model(parsed: dict[str, ParsedDocument]) -> None:
+    for doc in parsed.values():
+        assert max(count_tokens(p.text) for p in doc.passages) <= 256
+
+
+def test_bullets_stay_with_their_lead_in(parsed: dict[str, ParsedDocument]) -> None:
+    doc = parsed[DESIGNATED_TEACHER_PDF.name]
+    [p44] = _passages_with(doc, "44")
+    _, _, bullets = p44.text.partition("The designated teacher should:")
+    assert bullets.count("• ") == 4
+    assert "\n• for looked-after children, liaise with the VSH" in bullets
+
+
+def test_hyphenated_line_breaks_are_rejoined(parsed: dict[str, ParsedDocument]) -> None:
+    doc = parsed[DESIGNATED_TEACHER_PDF.name]
+    text = " ".join(p.text for p in doc.passages)
+    assert "looked- after" not in text and "looked-after" in text
