@@ -1,9 +1,51 @@
-"""Placeholder: replaced by the bots implementation."""
+"""`vsh serve` (web chat + API) and the `vsh slack` entry point (filled in by the Slack package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["serve", "slack"]
 
 
-def serve() -> None:
-    raise NotImplementedError
+def serve(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to ingest first (default: the configured corpus paths)."),
+    ] = None,
+    ingest: Annotated[
+        bool, typer.Option("--ingest/--no-ingest", help="Ingest the corpus before serving (unchanged files are cheap).")
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default: VSH_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: VSH_PORT).")] = None,
+) -> None:
+    """Serve the web chat, the JSON API and the source viewer with uvicorn."""
+    import uvicorn
+
+    from bots.web.app import create_app
+    from vsh.settings import get_settings
+
+    settings = get_settings()
+    if ingest:
+        from index.build import ingest_paths  # type: ignore[import-not-found,unused-ignore]
+
+        targets = list(paths) if paths else list(settings.corpus_paths)
+        typer.echo(f"Ingesting {', '.join(str(p) for p in targets)} ...")
+        report = ingest_paths(targets, settings, progress=True)
+        failed = getattr(report, "failed", None)
+        if failed:
+            typer.secho(f"{len(failed)} file(s) could not be ingested: {failed}", fg=typer.colors.YELLOW, err=True)
+    elif paths:
+        typer.secho("PATHS are only read with --ingest; ignoring them.", fg=typer.colors.YELLOW, err=True)
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"Serving on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
 
 
 def slack() -> None:
-    raise NotImplementedError
+    """Run the Slack bot in Socket Mode (provided by the Slack package)."""
+    typer.secho("The Slack bot is not available in this build yet.", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)

@@ -1,0 +1,1 @@
+"""Alembic migrations, run programmatically by `TranscriptStore.migrate()` (no alembic.ini needed)."""
