@@ -417,8 +417,13 @@ class TranscriptStore:
         with self._lock:
             if any(p.kind == "transcript" and p.row.get("external_ref") == ref for p in self._pending):
                 return True
-        with self.session() as s:
-            return s.scalar(select(Transcript.id).where(Transcript.external_ref == ref).limit(1)) is not None
+        try:
+            with self.session() as s:
+                return s.scalar(select(Transcript.id).where(Transcript.external_ref == ref).limit(1)) is not None
+        except (SQLAlchemyError, OSError) as exc:
+            STORAGE_ERRORS.labels(operation="read").inc()
+            log.error("has_external_ref: database unavailable (%s); only queued records checked", type(exc).__name__)
+            return False
 
     def list_transcripts(
         self,
