@@ -39,7 +39,7 @@ class UnknownConversation(KeyError):
 
 def _index_errors() -> tuple[type[BaseException], ...]:
     try:
-        from index import IndexUnavailable  # type: ignore[attr-defined]
+        from index import IndexUnavailable
 
         return (IndexUnavailable, FileNotFoundError, ImportError, OSError)
     except ImportError:

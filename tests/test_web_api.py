@@ -1,0 +1,396 @@
+"""The web API over real HTTP on loopback: the real app, the real corpus index, a real database
+(a SQLite file, and PostgreSQL when VSH_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from _servers import BACKENDS, LiveServer, database_url, live_server, metric_value, parse_sse, shared_assistant
+from sqlalchemy import create_engine
+
+from assistant import Answer
+from bots.db import TranscriptStore
+from bots.web import create_app
+from vsh.settings import Settings
+
+QUESTION = "Which children is the Virtual School Head responsible for?"
+OUT_OF_SCOPE = "What is the best recipe for a chocolate cake?"
+
+
+@dataclass
+class Live:
+    server: LiveServer
+    store: TranscriptStore
+    settings: Settings
+    client: httpx.Client
+
+    @property
+    def url(self) -> str:
+        return self.server.base_url
+
+
+@contextmanager
+def running(settings: Settings, store: TranscriptStore, **kw: Any) -> Iterator[Live]:
+    app = create_app(settings, assistant=shared_assistant(settings), store=store, **kw)
+    with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
+        yield Live(server, store, settings, client)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def store(backend: str, tmp_path: Path) -> Iterator[TranscriptStore]:
+    with database_url(backend, tmp_path) as url:
+        s = TranscriptStore(url)
+        yield s
+        s.engine.dispose()
+
+
+@pytest.fixture
+def live(corpus_settings: Settings, store: TranscriptStore) -> Iterator[Live]:
+    settings = corpus_settings.model_copy(update={"rate_limit_per_minute": 1000})
+    with running(settings, store) as lv:
+        yield lv
+
+
+def _ask(live: Live, question: str = QUESTION, **extra: Any) -> dict[str, Any]:
+    r = live.client.post("/api/ask", json={"question": question, **extra})
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+# --- asking -------------------------------------------------------------------------------------
+
+
+def test_ask_returns_a_cited_answer_and_stores_the_transcript(live: Live) -> None:
+    body = _ask(live)
+    assert set(body) == {"answer", "conversation_id", "transcript_id"}
+    answer = Answer.model_validate(body["answer"])
+    assert not answer.declined and answer.citations
+    assert answer.conversation_id == body["conversation_id"]
+    for c in answer.citations:
+        assert c.url.startswith(f"/sources/{c.doc_id}?passage={c.passage_id}#")
+        assert f"[{c.number}]" in answer.text
+    t = live.store.get(body["transcript_id"])
+    assert t is not None and t.channel == "web" and t.conversation_id == body["conversation_id"]
+    assert Answer.model_validate_json(t.answer_json).text == answer.text
+    assert t.question == QUESTION and not t.declined and t.top_score > 0
+
+
+def test_stream_sends_meta_deltas_citations_done(live: Live) -> None:
+    with live.client.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        body = "".join(r.iter_text())
+    events = parse_sse(body)
+    names = [e for e, _ in events]
+    assert names[0] == "meta" and names[-2:] == ["citations", "done"]
+    assert names.count("delta") >= 2 and set(names[1:-2]) == {"delta"}
+    meta, done = events[0][1], events[-1][1]
+    assert meta["conversation_id"] == done["conversation_id"] and meta["transcript_id"] == done["transcript_id"]
+    text = "".join(d["text"] for e, d in events if e == "delta")
+    assert text == done["answer"]["text"]
+    assert events[-2][1]["citations"] == done["answer"]["citations"] and done["answer"]["citations"]
+    assert live.store.get(done["transcript_id"]) is not None
+
+
+def test_declined_answer_offers_closest_sections(live: Live) -> None:
+    answer = _ask(live, OUT_OF_SCOPE)["answer"]
+    assert answer["declined"] is True and answer["citations"] == []
+    assert answer["decline_reason"]
+    for s in answer["closest_sections"]:
+        assert s["url"].startswith("/sources/")
+
+
+def test_personal_data_is_redacted_before_storage(live: Live) -> None:
+    q = "My email is jo.bloggs@example.org and phone 07700 900123: what does the designated teacher do?"
+    body = _ask(live, q)
+    assert "jo.bloggs@example.org" not in body["answer"]["question"]
+    assert body["answer"]["personal_data_notice"]
+    t = live.store.get(body["transcript_id"])
+    assert t is not None
+    for secret in ("jo.bloggs@example.org", "07700 900123", "07700900123"):
+        assert secret not in t.question and secret not in t.answer_json
+    assert "[email]" in t.question
+
+
+def test_follow_up_uses_the_conversation(live: Live) -> None:
+    first = _ask(live)
+    second = _ask(live, "And what about previously looked-after children?", conversation_id=first["conversation_id"])
+    assert second["conversation_id"] == first["conversation_id"]
+    assert second["transcript_id"] != first["transcript_id"]
+    conv = live.store.conversation(first["conversation_id"])
+    assert conv is not None and len(conv.turns) == 2
+    assert conv.turns[1].question == "And what about previously looked-after children?"
+
+
+def test_follow_up_survives_a_restart(corpus_settings: Settings, store: TranscriptStore) -> None:
+    with running(corpus_settings, store) as a:
+        first = _ask(a)
+    with running(corpus_settings, store) as b:  # new app: the conversation comes back from the database
+        second = _ask(b, "and for adopted children?", conversation_id=first["conversation_id"])
+        assert second["conversation_id"] == first["conversation_id"]
+        assert len(store.list_transcripts(conversation_id=first["conversation_id"])) == 2
+
+
+def test_unknown_conversation_is_404(live: Live) -> None:
+    r = live.client.post("/api/ask", json={"question": QUESTION, "conversation_id": "0123456789abcdef"})
+    assert r.status_code == 404 and r.json()["error"] == "not_found"
+    assert "conversation" in r.json()["message"].lower()
+    r = live.client.post("/api/ask/stream", json={"question": QUESTION, "conversation_id": "feedfacefeedface"})
+    assert r.status_code == 404
+
+
+def test_repeated_question_is_cached_but_still_stored(live: Live) -> None:
+    a = _ask(live, "What is Pupil Premium Plus?")
+    b = _ask(live, "  what is pupil premium plus?  ")
+    assert a["answer"]["text"] == b["answer"]["text"]
+    assert a["conversation_id"] != b["conversation_id"] and b["answer"]["conversation_id"] == b["conversation_id"]
+    assert live.store.get(a["transcript_id"]) and live.store.get(b["transcript_id"])
+
+
+# --- feedback -----------------------------------------------------------------------------------
+
+
+def test_feedback_is_stored_and_redacted(live: Live) -> None:
+    tid = _ask(live)["transcript_id"]
+    r = live.client.post("/api/feedback", json={"transcript_id": tid, "helpful": False, "comment": "Ring 07700 900123"})
+    assert r.status_code == 200 and r.json() == {"ok": True, "transcript_id": tid}
+    r = live.client.post("/api/feedback", json={"transcript_id": tid, "helpful": True})
+    assert r.status_code == 200
+    rows = live.store.feedback_for(tid)
+    assert [f.helpful for f in rows] == [False, True] and rows[0].channel == "web"
+    assert rows[0].comment and "07700" not in rows[0].comment and rows[1].comment is None
+    r = live.client.post("/api/feedback", json={"transcript_id": "a" * 32, "helpful": True})
+    assert r.status_code == 404 and r.json()["error"] == "not_found"
+    r = live.client.post("/api/feedback", json={"transcript_id": tid, "helpful": "maybe"})
+    assert r.status_code == 422
+
+
+# --- limits and errors ----------------------------------------------------------------------------
+
+
+def _no_trace(r: httpx.Response) -> None:
+    assert "Traceback" not in r.text and 'File "' not in r.text
+    body = r.json()
+    assert set(body) == {"error", "message"} and body["message"]
+
+
+def test_request_limits_give_clear_json_errors(live: Live) -> None:
+    for path in ("/api/ask", "/api/ask/stream"):
+        r = live.client.post(path, json={"question": ""})
+        assert r.status_code == 422, r.text
+        _no_trace(r)
+        assert "empty" in r.json()["message"]
+        r = live.client.post(path, json={"question": " \n\t "})
+        assert r.status_code == 422
+        r = live.client.post(path, json={"question": "x" * (live.settings.max_question_chars + 1)})
+        assert r.status_code == 413
+        _no_trace(r)
+        assert str(live.settings.max_question_chars) in r.json()["message"]
+        r = live.client.post(path, content=b"{not json", headers={"content-type": "application/json"})
+        assert r.status_code == 400, r.text
+        _no_trace(r)
+        assert "JSON" in r.json()["message"]
+        r = live.client.post(
+            path, content=b"question=hi", headers={"content-type": "application/x-www-form-urlencoded"}
+        )
+        assert r.status_code in (400, 422)
+        _no_trace(r)
+        r = live.client.post(path, json={"conversation_id": None})
+        assert r.status_code == 422
+        _no_trace(r)
+        assert "question" in r.json()["message"]
+        r = live.client.post(path, json=["a list"])
+        assert r.status_code in (400, 422)
+        _no_trace(r)
+        r = live.client.post(path, json={"question": QUESTION, "conversation_id": "../../etc/passwd"})
+        assert r.status_code == 422
+    r = live.client.get("/api/nothing-here")
+    assert r.status_code == 404
+    _no_trace(r)
+    r = live.client.get("/api/ask")
+    assert r.status_code == 405
+    _no_trace(r)
+    # exactly at the limit is fine
+    r = live.client.post("/api/ask", json={"question": "a" * live.settings.max_question_chars})
+    assert r.status_code == 200
+
+
+def test_rate_limit_per_client(corpus_settings: Settings, tmp_path: Path) -> None:
+    settings = corpus_settings.model_copy(update={"rate_limit_per_minute": 3})
+    store = TranscriptStore(f"sqlite:///{tmp_path / 'rl.sqlite3'}")
+    with running(settings, store) as live:
+        before = metric_value(live.url, "vsh_rate_limited_total")
+        codes = [live.client.post("/api/ask", json={"question": QUESTION}).status_code for _ in range(3)]
+        assert codes == [200, 200, 200]
+        r = live.client.post("/api/ask", json={"question": QUESTION})
+        assert r.status_code == 429
+        _no_trace(r)
+        assert 1 <= int(r.headers["retry-after"]) <= 60
+        assert live.client.post("/api/ask/stream", json={"question": QUESTION}).status_code == 429
+        assert metric_value(live.url, "vsh_rate_limited_total") == before + 2
+        assert live.client.get("/healthz").status_code == 200  # reading pages is not limited
+        assert store.count() == 3
+
+
+def test_cors_allows_configured_origins_only(corpus_settings: Settings, tmp_path: Path) -> None:
+    settings = corpus_settings.model_copy(update={"cors_origins": ["https://school.example"]})
+    store = TranscriptStore(f"sqlite:///{tmp_path / 'cors.sqlite3'}")
+    with running(settings, store) as live:
+        pre = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+        r = live.client.options("/api/ask", headers={"Origin": "https://school.example", **pre})
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "https://school.example"
+        r = live.client.options("/api/ask", headers={"Origin": "https://evil.example", **pre})
+        assert "access-control-allow-origin" not in r.headers
+
+
+# --- operations -----------------------------------------------------------------------------------
+
+
+def test_healthz_metrics_and_docs(live: Live) -> None:
+    r = live.client.get("/healthz")
+    assert r.status_code == 200
+    h = r.json()
+    assert h["status"] == "ok" and h["index"]["loaded"] and h["index"]["documents"] >= 5
+    assert h["database"] == {"reachable": True, "pending": 0}
+    before = metric_value(live.url, "vsh_http_requests_total", route="/api/ask", status="200")
+    declines = metric_value(live.url, "vsh_declines_total", channel="web")
+    _ask(live)
+    _ask(live, OUT_OF_SCOPE)
+    live.client.post("/api/ask", json={"question": ""})
+    text = live.client.get("/metrics").text
+    for name in (
+        "vsh_http_requests_total",
+        "vsh_answer_latency_seconds_bucket",
+        "vsh_declines_total",
+        "vsh_storage_errors_total",
+        "vsh_rate_limited_total",
+    ):
+        assert name in text or name.replace("_total", "") in text, name
+    assert metric_value(live.url, "vsh_http_requests_total", route="/api/ask", status="200") == before + 2
+    assert metric_value(live.url, "vsh_http_requests_total", route="/api/ask", status="422") >= 1
+    assert metric_value(live.url, "vsh_declines_total", channel="web") == declines + 1
+    assert metric_value(live.url, "vsh_answer_latency_seconds_count", channel="web") >= 2
+    assert live.client.get("/docs").status_code == 200
+    spec = live.client.get("/openapi.json").json()
+    for path in ("/api/ask", "/api/ask/stream", "/api/feedback", "/api/sources/{doc_id}", "/healthz"):
+        assert path in spec["paths"], path
+    assert "AskResponse" in spec["components"]["schemas"]
+
+
+def test_source_api_and_viewer(live: Live) -> None:
+    answer = _ask(live)["answer"]
+    cite = answer["citations"][0]
+    data = live.client.get(f"/api/sources/{cite['doc_id']}").json()
+    assert data["document"]["doc_id"] == cite["doc_id"] and data["status_label"]
+    ids = [p["passage_id"] for s in data["sections"] for p in s["passages"]]
+    assert cite["passage_id"] in ids and ids == sorted(ids)
+    page_url, fragment = cite["url"].split("#")
+    r = live.client.get(page_url)
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    html = r.text
+    element = "passage-" + cite["passage_id"].replace(":", "-")
+    assert re.search(rf'id="{element}" class="passage highlight" aria-current="true"', html)
+    assert f'id="{fragment}"' in html and html.count(f'id="{fragment}"') == 1
+    assert "<mark>" in html and data["document"]["title"] in html.replace("&#39;", "'").replace("&amp;", "&")
+    ids_in_page = re.findall(r'id="(p-[^"]+)"', html)
+    assert len(ids_in_page) == len(set(ids_in_page))
+    r = live.client.get("/sources/no-such-document", headers={"accept": "text/html"})
+    assert r.status_code == 404 and "<html" in r.text and "no-such-document" in r.text
+    assert live.client.get("/api/sources/no-such-document").status_code == 404
+
+
+def test_chat_page_and_static(live: Live) -> None:
+    r = live.client.get("/")
+    assert r.status_code == 200
+    html = r.text
+    assert "This is guidance, not legal advice. Do not enter a child&#39;s name or other personal details." in html
+    assert '<label for="question">' in html and 'aria-live="polite"' in html and 'class="skip-link"' in html
+    for landmark in ("<header", "<main", "<footer"):
+        assert landmark in html
+    assert "http://" not in html.replace("http://127.0.0.1", "") and "cdn" not in html.lower()
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    for asset in ("/static/app.css", "/static/chat.js", "/static/source.js"):
+        assert live.client.get(asset).status_code == 200
+
+
+# --- degraded modes -------------------------------------------------------------------------------
+
+
+def test_missing_index_starts_and_reports_503(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "empty-data", corpus_paths=[])
+    store = TranscriptStore(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    app = create_app(settings, store=store)
+    with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=30) as c:
+        h = c.get("/healthz")
+        assert h.status_code == 503
+        body = h.json()
+        assert body["status"] == "unavailable" and not body["index"]["loaded"] and body["database"]["reachable"]
+        assert "ingest" in body["index"]["error"]
+        r = c.post("/api/ask", json={"question": QUESTION})
+        assert r.status_code == 503 and r.json()["error"] == "unavailable"
+        assert "ingest" in r.json()["message"]
+        assert c.post("/api/ask/stream", json={"question": QUESTION}).status_code == 503
+        assert c.get("/").status_code == 200
+        assert store.count() == 0
+
+
+def test_database_outage_still_answers_and_recovers(live: Live, backend: str, tmp_path: Path) -> None:
+    before = metric_value(live.url, "vsh_storage_errors_total")
+    real = live.store.engine
+    live.store.engine = create_engine("postgresql+psycopg://vsh@127.0.0.1:1/none?connect_timeout=2")
+    try:
+        during = _ask(live)
+        assert during["answer"]["citations"]
+        streamed = parse_sse(live.client.post("/api/ask/stream", json={"question": "What is PP+?"}).text)
+        assert streamed[-1][0] == "done"
+        assert live.store.pending == 2
+        assert metric_value(live.url, "vsh_storage_errors_total") >= before + 1
+        h = live.client.get("/healthz")
+        assert h.status_code == 503 and h.json()["database"] == {"reachable": False, "pending": 2}
+        # feedback on a queued transcript is queued behind it
+        r = live.client.post("/api/feedback", json={"transcript_id": during["transcript_id"], "helpful": True})
+        assert r.status_code == 200 and live.store.pending == 3
+    finally:
+        live.store.engine = real  # type: ignore[assignment]
+    after = _ask(live, "What does the designated teacher do?")
+    assert live.store.pending == 0
+    for tid in (during["transcript_id"], streamed[-1][1]["transcript_id"], after["transcript_id"]):
+        assert live.store.get(tid) is not None
+    assert len(live.store.feedback_for(during["transcript_id"])) == 1
+    assert live.client.get("/healthz").json()["database"] == {"reachable": True, "pending": 0}
+
+
+def test_sqlite_file_unreachable_then_restored(corpus_settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "dbdir"
+    store = TranscriptStore(f"sqlite:///{folder / 'vsh.sqlite3'}")
+    with running(corpus_settings, store, flush_interval=0.2) as live:
+        _ask(live)
+        store.engine.dispose()
+        shutil.move(folder, tmp_path / "away")
+        try:
+            lost = _ask(live, "What is Pupil Premium Plus?")
+            assert store.pending == 1
+        finally:
+            store.engine.dispose()
+            shutil.move(tmp_path / "away", folder)
+        # the periodic flush lands it without any further request
+        import time
+
+        deadline = time.monotonic() + 15
+        while store.pending and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert store.pending == 0 and store.get(lost["transcript_id"]) is not None
+        assert store.count() == 2
