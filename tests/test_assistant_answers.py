@@ -1,0 +1,140 @@
+"""Answers on the real corpus index (`corpus_settings`): citations, wording, declines, safeguarding, follow-ups."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant import Answer, Assistant, Conversation
+from assistant.classify import SAFEGUARDING_NOTICE
+from assistant.core import DECLINE_OPENING
+from vsh.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus_settings: Settings) -> Assistant:
+    return Assistant(corpus_settings)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _cites(answer: Answer, doc_id: str, paragraph: str | None = None) -> bool:
+    return any(c.doc_id == doc_id and (paragraph is None or paragraph in c.paragraphs) for c in answer.citations)
+
+
+def _assert_grounded(answer: Answer) -> None:
+    """Every point is verbatim text from a passage it cites; every citation shows its status."""
+    assert answer.points
+    by_number = {c.number: c for c in answer.citations}
+    for point in answer.points:
+        assert point.citations, point
+        quotes = [_norm(by_number[n].quote) for n in point.citations]
+        assert any(_norm(point.text) in q for q in quotes), point.text
+        for n in point.citations:
+            assert f"[{n}]" in answer.text
+    for c in answer.citations:
+        assert c.status and c.status_label
+        assert c.url.startswith(f"/sources/{c.doc_id}?passage={c.passage_id}#")
+
+
+def test_pp_plus_eligibility_cites_para_39(assistant: Assistant) -> None:
+    answer = assistant.ask("Who is eligible for Pupil Premium Plus?")
+    assert not answer.declined
+    assert answer.question_type == "funding"
+    assert _cites(answer, "designated-teacher-2018", "39")
+    _assert_grounded(answer)
+
+
+def test_pp_plus_management_cites_para_41(assistant: Assistant) -> None:
+    answer = assistant.ask("Who manages PP+ for looked-after children?")
+    assert not answer.declined
+    assert _cites(answer, "designated-teacher-2018", "41")
+    _assert_grounded(answer)
+
+
+def test_kinship_change_cites_the_dated_announcement(assistant: Assistant) -> None:
+    answer = assistant.ask("What changed for kinship care?")
+    assert not answer.declined
+    assert answer.question_type == "kinship"
+    assert _cites(answer, "vsh-kinship-update-2023")
+    assert "15 December 2023" in answer.text
+    assert any("September 2024" in p.text for p in answer.points)
+    # dated documents appear in date order
+    dates = [m.start() for m in re.finditer(r"June 2021|15 December 2023", answer.text)]
+    assert dates == sorted(dates)
+    _assert_grounded(answer)
+
+
+def test_duty_question_surfaces_must_wording(assistant: Assistant) -> None:
+    answer = assistant.ask("Must the governing body appoint a designated teacher?")
+    assert not answer.declined
+    assert answer.question_type == "duties"
+    assert any(re.search(r"\bmust\b", p.text) for p in answer.points)
+    assert "'must' is a legal duty" in answer.text
+    assert all(c.status == "statutory" for c in answer.citations if "must" in c.quote)
+    _assert_grounded(answer)
+
+
+def test_scope_question_is_answered_from_cohort_definitions(assistant: Assistant) -> None:
+    answer = assistant.ask("Who counts as a previously looked-after child?")
+    assert not answer.declined
+    assert answer.question_type == "scope"
+    assert any("special guardianship" in p.text.lower() for p in answer.points)
+    _assert_grounded(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the rules on designated teachers for looked-after children in Scottish schools?",
+        "Should I move Jamie to another school?",
+        "What is on the school lunch menu next term?",
+        "What is the starting salary on the main pay scale for teachers?",
+        "Can I sue the council over my son's placement? I need legal advice.",
+    ],
+)
+def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.declined
+    assert answer.evidence in ("none", "weak")
+    assert answer.text.startswith(DECLINE_OPENING)
+    assert answer.decline_reason
+    assert answer.citations == [] and answer.points == []
+    assert 1 <= len(answer.closest_sections) <= 3
+    assert all(s.url.startswith("/sources/") for s in answer.closest_sections)
+
+
+def test_safeguarding_notice_comes_first(assistant: Assistant) -> None:
+    answer = assistant.ask("She says her stepdad hits her and she has bruises. What do I do?")
+    assert answer.question_type == "safeguarding"
+    assert answer.safeguarding_notice == SAFEGUARDING_NOTICE
+    assert answer.text.startswith(SAFEGUARDING_NOTICE)
+
+
+def test_personal_data_is_redacted_before_use(assistant: Assistant) -> None:
+    answer = assistant.ask("My pupil Jamie (DOB 03/04/2015, 07700 900123) is looked after. Who manages his PP+?")
+    assert "Jamie" not in answer.question and "07700" not in answer.question
+    assert {"name", "date", "phone"} <= set(answer.redactions)
+    assert answer.personal_data_notice
+    assert "Jamie" not in answer.model_dump_json()
+
+
+def test_follow_up_resolves_against_previous_turn(assistant: Assistant) -> None:
+    conversation = Conversation()
+    first = assistant.ask("Who manages PP+ for looked-after children?", conversation)
+    assert _cites(first, "designated-teacher-2018", "41")
+    follow = assistant.ask("And for previously looked-after children?", conversation)
+    assert not follow.declined
+    assert _cites(follow, "designated-teacher-2018", "42")
+    assert follow.conversation_id == conversation.id
+    assert len(conversation.turns) == 2
+    assert "previously looked-after" in conversation.turns[1].resolved_question
+    assert "designated-teacher-2018" in conversation.turns[1].doc_ids
+
+
+def test_answer_json_round_trips(assistant: Assistant) -> None:
+    answer = assistant.ask("What should a good PEP contain?")
+    assert Answer.model_validate_json(answer.model_dump_json()) == answer
