@@ -61,8 +61,8 @@ EXPANSIONS: dict[str, list[str]] = {
         "previously looked-after child adoption special guardianship order child arrangements order",
         "virtual school heads champion children with a social worker",
         "duties under this non-statutory function will also include children in kinship care",
-        "Virtual School Heads strategic leadership for children with a social worker children in need "
-        "child protection plan",
+        "the role of Virtual School Heads was extended to include strategic oversight of the educational "
+        "attendance, attainment and progress of children with a social worker",
     ],
     "funding": [
         "Pupil Premium Plus PP+ funding looked-after and previously looked-after children",
@@ -71,6 +71,7 @@ EXPANSIONS: dict[str, list[str]] = {
     "kinship": [
         "children in kinship care virtual school head from September 2024",
         "kinship care family and friends carers",
+        "In September 2024 the role of Virtual School Heads was further extended to include children in kinship care",
     ],
     "safeguarding": [
         "if a child is in immediate danger or at risk of harm a referral should be made to children's social "
@@ -289,6 +290,9 @@ class Assistant:
     def _score_units(self, resolved: str, analysis: Analysis, hits: list[SearchHit], qvec: np.ndarray) -> _Retrieved:
         qwords = content_words(resolved)
         qtype = analysis.question_type
+        asks_who = bool(re.search(r"\b(who|which (?:children|pupils)|eligib\w*|counts? as)\b", resolved, re.I))
+        mentions_vsh = bool(re.search(r"virtual school|\bvsh|kinship", resolved, re.I))
+        mentions_cin = bool(re.search(r"child(?:ren)? in need|\bcin\b|child protection|social worker", resolved, re.I))
         units: list[_Unit] = []
         for h, texts, vecs in self._units_for(hits):
             sims = vecs @ qvec
@@ -307,6 +311,14 @@ class Assistant:
                     score += 0.04
                 if qtype == "scope" and _COHORT_WORDS.search(text):
                     score += 0.04
+                if overlap >= 0.99 and len(qwords) >= 2:
+                    score += 0.05  # every content word of the question is in this unit
+                if asks_who and _COHORT_WORDS.search(text):
+                    score += 0.05
+                if mentions_vsh and re.search(r"virtual school|\bVSH", text, re.I):
+                    score += 0.04
+                if mentions_cin and re.search(r"social worker", text, re.I):
+                    score += 0.08 + (0.07 if re.search(r"virtual school|\bVSH", text, re.I) else 0.0)
                 if qtype == "kinship" and re.search(r"kinship", text, re.I):
                     score += 0.08
                 if analysis.safeguarding and re.search(
@@ -446,11 +458,10 @@ class Assistant:
             key=lambda us: (us[0].hit.doc.published is None, us[0].hit.doc.published or 0, us[0].hit.doc.doc_id),
         )
         for us in docs:
-            best = [u for u in us if u.score >= 0.25][:2] or us[:1]
-            kin = [u for u in best if re.search("kinship", u.text, re.I)]
-            picks = kin[:1] + [u for u in best if u not in kin][: 1 if kin else 2]
-            picks = [p for p in picks if not self._near_duplicate(p, dated)][:2]
-            picks.sort(key=lambda u: u.index_in_passage)
+            kin = [u for u in us if re.search("kinship", u.text, re.I)]
+            kin.sort(key=lambda u: not re.search(r"(?:from|in) \w+ 20\d\d", u.text, re.I))  # dated statements first
+            about_role = [u for u in us if re.search(r"virtual school|\bVSH|role|extend", u.text, re.I)]
+            picks = [u for u in (kin[:1] or about_role[:1] or us[:1]) if not self._near_duplicate(u, dated)]
             dated.extend(picks)
         max_points = max(1, self.settings.answer_max_points)
         if len(dated) > max_points:
