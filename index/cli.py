@@ -1,13 +1,131 @@
-"""Placeholder: replaced by the index implementation."""
+"""`vsh ingest`, `vsh search` and `vsh docs`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from index.build import IngestReport, ingest_paths
+from index.errors import IndexUnavailable
+from index.models import SearchFilters, SearchHit
+from index.search import GuidanceIndex
+from vsh.settings import get_settings
+
+__all__ = ["docs", "ingest", "print_ingest_report", "search"]
+
+console = Console()
+errors = Console(stderr=True)
+EXIT_INDEX_UNAVAILABLE = 2
 
 
-def ingest() -> None:
-    raise NotImplementedError
+def print_ingest_report(report: IngestReport) -> None:
+    """The per-document table, warnings and one line per failed file."""
+    table = Table(title="Ingest report", show_lines=False)
+    for column in ("document", "action", "status", "pages", "sections", "passages", "warnings"):
+        table.add_column(column, overflow="fold")
+    for doc in report.documents:
+        table.add_row(
+            doc.doc_id,
+            doc.action,
+            doc.status,
+            str(doc.pages or ""),
+            str(doc.sections or ""),
+            str(doc.passages),
+            "; ".join(doc.warnings),
+        )
+    console.print(table)
+    console.print(
+        f"embedded {report.embedded_passages} passages, reused {report.reused_passages}, "
+        f"removed {len(report.removed)}, in {report.seconds:.1f} s"
+    )
+    for note in report.notes:
+        console.print(f"note: {note}")
+    for failure in report.failed:
+        errors.print(f"[red]error[/red] {failure.error}", markup=True, highlight=False)
 
 
-def search() -> None:
-    raise NotImplementedError
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: PDF, HTML, markdown or text.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Parse guidance files and add them to the index; exit code 1 if any file failed."""
+    report = ingest_paths(paths, get_settings(), progress=not quiet)
+    print_ingest_report(report)
+    if report.failed:
+        raise typer.Exit(code=1)
 
 
-def docs() -> None:
-    raise NotImplementedError
+def _open_index() -> GuidanceIndex:
+    try:
+        return GuidanceIndex.open(get_settings())
+    except IndexUnavailable as exc:
+        errors.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=EXIT_INDEX_UNAVAILABLE) from exc
+
+
+def hit_json(hit: SearchHit) -> dict[str, object]:
+    """The documented `vsh search --json` shape of one hit."""
+    return {
+        "doc_id": hit.doc.doc_id,
+        "title": hit.doc.citation_name,
+        "status": hit.doc.status,
+        "section": hit.passage.section,
+        "paragraphs": hit.passage.paragraphs,
+        "pages": hit.passage.pages,
+        "text": hit.passage.text,
+        "score": hit.score,
+        "passage_id": hit.passage.passage_id,
+    }
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many passages.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of hits.")] = False,
+    doc: Annotated[list[str] | None, typer.Option("--doc", help="Only this document id (repeatable).")] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", help="Only this status (repeatable).")] = None,
+) -> None:
+    """Search the index and print passages with their locators and scores."""
+    if not query.strip():
+        errors.print("error: the query is empty")
+        raise typer.Exit(code=1)
+    index = _open_index()
+    filters = SearchFilters(doc_ids=doc or None, statuses=status or None)
+    hits = index.search(query, k=k, filters=filters)
+    if as_json:
+        typer.echo(json.dumps([hit_json(hit) for hit in hits], indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        console.print("No passages found.")
+    for hit in hits:
+        locator = [hit.doc.citation_name, hit.passage.section]
+        if hit.passage.paragraphs:
+            locator.append("paras " + ", ".join(hit.passage.paragraphs))
+        if hit.passage.pages:
+            locator.append("p." + ", ".join(map(str, hit.passage.pages)))
+        console.print(f"[bold]{hit.rank}. {' | '.join(locator)}[/bold]  ({hit.doc.status}, score {hit.score:.4f})")
+        console.print(hit.passage.text, markup=False, highlight=False)
+        console.print()
+
+
+def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the indexed documents."""
+    index = _open_index()
+    documents = index.documents()
+    if as_json:
+        rows = [doc.model_dump(mode="json") | {"passages": len(index.passages(doc.doc_id))} for doc in documents]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(documents)} documents (index {index.version})")
+    for column in ("doc_id", "title", "status", "published", "pages", "passages"):
+        table.add_column(column, overflow="fold")
+    for doc in documents:
+        table.add_row(
+            doc.doc_id, doc.title, doc.status, doc.published_label, str(doc.pages), str(len(index.passages(doc.doc_id)))
+        )
+    console.print(table)

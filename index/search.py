@@ -1,0 +1,174 @@
+"""`GuidanceIndex`: hybrid search (faiss dense + BM25 keyword, reciprocal rank fusion) with filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embedder import Embedder, get_embedder
+from index.keyword import KeywordIndex
+from index.models import SearchFilters, SearchHit
+from index.store import Snapshot, read_snapshot
+from ingest.models import DocumentMeta, Passage
+
+__all__ = ["RRF_K", "GuidanceIndex", "embedding_text", "is_footnote"]
+
+RRF_K = 60
+CANDIDATES = 100
+
+
+FOOTNOTE_WEIGHT = 0.85
+
+
+def is_footnote(passage: Passage) -> bool:
+    """Footnote passages hold references and asides; they rank a little below body text."""
+    return passage.text.startswith("Footnote ")
+
+
+def embedding_text(passage: Passage) -> str:
+    """What is embedded and keyword-indexed for a passage: its own heading, then its text."""
+    if not passage.section_path or is_footnote(passage):
+        return passage.text
+    return f"{passage.section_path[-1]}: {passage.text}"
+
+
+class GuidanceIndex:
+    """A loaded index snapshot. Thread-safe for concurrent searches."""
+
+    def __init__(self, snapshot: Snapshot, manifest: dict[str, Any], embedder: Embedder | None = None) -> None:
+        import faiss
+
+        self.snapshot = snapshot
+        self.manifest = manifest
+        self.version = snapshot.version
+        self._embedder = embedder
+        self._documents = {doc.doc_id: doc for doc in snapshot.documents}
+        self._passages = snapshot.passages
+        self._by_id = {p.passage_id: i for i, p in enumerate(self._passages)}
+        self._doc_rows: dict[str, list[int]] = {}
+        for row, passage in enumerate(self._passages):
+            self._doc_rows.setdefault(passage.doc_id, []).append(row)
+        self._dense = faiss.IndexFlatIP(snapshot.dimension)
+        if len(snapshot.vectors):
+            self._dense.add(np.ascontiguousarray(snapshot.vectors, dtype=np.float32))
+        self._keyword = KeywordIndex([embedding_text(p) for p in self._passages])
+
+    @classmethod
+    def open(cls, settings: Any) -> GuidanceIndex:
+        """Load the live index from `settings.data_dir`. Raises IndexUnavailable subclasses."""
+        snapshot, manifest = read_snapshot(Path(settings.data_dir))
+        embedder = get_embedder(snapshot.model, int(getattr(settings, "torch_threads", 1)))
+        return cls(snapshot, manifest, embedder)
+
+    # --- catalogue -------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentMeta]:
+        """Indexed documents, ordered by title."""
+        return sorted(self._documents.values(), key=lambda doc: doc.title.lower())
+
+    def document(self, doc_id: str) -> DocumentMeta | None:
+        return self._documents.get(doc_id)
+
+    def passages(self, doc_id: str) -> list[Passage]:
+        """A document's passages in reading order."""
+        return [self._passages[row] for row in self._doc_rows.get(doc_id, [])]
+
+    def passage(self, passage_id: str) -> Passage | None:
+        row = self._by_id.get(passage_id)
+        return None if row is None else self._passages[row]
+
+    def __len__(self) -> int:
+        return len(self._passages)
+
+    # --- search ----------------------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder(self.snapshot.model)
+        return self._embedder
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Normalised vectors for `texts` from the index's own model."""
+        return self.embedder.encode(texts)
+
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[SearchHit]:
+        """The `k` best passages for `query`, fusing dense and keyword ranks (reciprocal rank fusion)."""
+        query = query.strip()
+        if not query or not self._passages:
+            return []
+        allowed = self._allowed_rows(filters)
+        if allowed is not None and not len(allowed):
+            return []
+        vector = self.embed([query])
+        return self.search_vector(query, vector[0], k, allowed)
+
+    def search_vector(
+        self, query: str, vector: np.ndarray, k: int = 5, allowed: np.ndarray | None = None
+    ) -> list[SearchHit]:
+        """Like `search` with the query already embedded (callers that embed once and search often)."""
+        dense_scores = self._dense_scores(vector, allowed)
+        keyword_scores = self._keyword.scores(query)
+        if allowed is not None:
+            mask = np.zeros(len(self._passages), dtype=bool)
+            mask[allowed] = True
+            keyword_scores = np.where(mask, keyword_scores, 0.0)
+            dense_scores = np.where(mask, dense_scores, -np.inf)
+        fused: dict[int, float] = {}
+        dense_order = np.argsort(-dense_scores)[:CANDIDATES]
+        for rank, row in enumerate(dense_order):
+            if np.isfinite(dense_scores[row]):
+                fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
+        keyword_order = [row for row in np.argsort(-keyword_scores)[:CANDIDATES] if keyword_scores[row] > 0]
+        for rank, row in enumerate(keyword_order):
+            fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
+        for row in fused:
+            if is_footnote(self._passages[row]):
+                fused[row] *= FOOTNOTE_WEIGHT
+        best = sorted(fused.items(), key=lambda item: -item[1])[:k]
+        return [
+            SearchHit(
+                passage=self._passages[row],
+                doc=self._documents[self._passages[row].doc_id],
+                score=round(score, 6),
+                dense_score=float(dense_scores[row]),
+                keyword_score=float(keyword_scores[row]),
+                rank=rank,
+            )
+            for rank, (row, score) in enumerate(best, start=1)
+        ]
+
+    def filter_rows(self, filters: SearchFilters | None) -> np.ndarray | None:
+        """Row numbers allowed by `filters` (None means all)."""
+        return self._allowed_rows(filters)
+
+    def _dense_scores(self, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        total = len(self._passages)
+        query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+        scores, rows = self._dense.search(query, total)
+        dense = np.full(total, -np.inf, dtype=np.float32)
+        valid = rows[0] >= 0
+        dense[rows[0][valid]] = scores[0][valid]
+        return dense
+
+    def _allowed_rows(self, filters: SearchFilters | None) -> np.ndarray | None:
+        if filters is None or not any(
+            value is not None
+            for value in (filters.doc_ids, filters.statuses, filters.published_from, filters.published_to)
+        ):
+            return None
+        rows: list[int] = []
+        for doc_id, doc_rows in self._doc_rows.items():
+            doc = self._documents[doc_id]
+            if filters.doc_ids is not None and doc_id not in filters.doc_ids:
+                continue
+            if filters.statuses is not None and doc.status not in filters.statuses:
+                continue
+            if filters.published_from and (doc.published is None or doc.published < filters.published_from):
+                continue
+            if filters.published_to and (doc.published is None or doc.published > filters.published_to):
+                continue
+            rows.extend(doc_rows)
+        return np.asarray(sorted(rows), dtype=np.int64)

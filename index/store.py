@@ -1,0 +1,177 @@
+"""Index snapshots on disk, written atomically.
+
+Layout under `<data_dir>/index/`: one folder per snapshot (`v-<time>-<random>/` holding `manifest.json`,
+`documents.json`, `passages.jsonl`, `vectors.npy`, `dense.faiss`) and a `CURRENT` file naming the live one.
+A snapshot is written in a temporary folder, fsynced, renamed into place, and only then is `CURRENT`
+replaced (os.replace), so a crash at any point leaves the previous snapshot live and whole. The manifest
+records the model, dimension, documents with their hashes, and checksums of every data file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.errors import REBUILD_HINT, IndexDamagedError, IndexMissingError
+from ingest.models import DocumentMeta, Passage
+
+__all__ = ["Snapshot", "index_root", "read_snapshot", "write_snapshot", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+DATA_FILES = ("documents.json", "passages.jsonl", "vectors.npy", "dense.faiss")
+KEEP_SNAPSHOTS = 2
+
+
+@dataclass
+class Snapshot:
+    """Everything the index holds: documents, passages (in order per document) and their vectors."""
+
+    documents: list[DocumentMeta]
+    passages: list[Passage]
+    vectors: np.ndarray
+    model: str
+    dimension: int
+    version: str = ""
+    created: str = ""
+
+
+def index_root(data_dir: Path) -> Path:
+    """Folder holding the snapshots of the index."""
+    return Path(data_dir) / "index"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_snapshot(data_dir: Path, snapshot: Snapshot) -> str:
+    """Write `snapshot` atomically and make it the live one. Returns its version name."""
+    import faiss
+
+    root = index_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    version = f"v-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    staging = root / f".tmp-{version}"
+    staging.mkdir()
+    try:
+        (staging / "documents.json").write_text(
+            json.dumps([doc.model_dump(mode="json") for doc in snapshot.documents], indent=1), encoding="utf-8"
+        )
+        with (staging / "passages.jsonl").open("w", encoding="utf-8") as handle:
+            for passage in snapshot.passages:
+                handle.write(passage.model_dump_json() + "\n")
+        vectors = np.ascontiguousarray(snapshot.vectors, dtype=np.float32)
+        np.save(staging / "vectors.npy", vectors)
+        dense = faiss.IndexFlatIP(snapshot.dimension)
+        if len(vectors):
+            dense.add(vectors)
+        faiss.write_index(dense, str(staging / "dense.faiss"))
+        manifest = {
+            "format": FORMAT_VERSION,
+            "version": version,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "model": snapshot.model,
+            "dimension": snapshot.dimension,
+            "passages": len(snapshot.passages),
+            "documents": [
+                {"doc_id": d.doc_id, "path": d.path, "sha256": d.sha256, "title": d.title} for d in snapshot.documents
+            ],
+            "checksums": {name: _sha256(staging / name) for name in DATA_FILES},
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        _fsync_tree(staging)
+        final = root / version
+        os.replace(staging, final)
+        pointer = root / f".CURRENT-{version}"
+        pointer.write_text(version, encoding="utf-8")
+        _fsync_file(pointer)
+        os.replace(pointer, root / "CURRENT")
+        _fsync_file(root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _prune(root, keep=version)
+    return version
+
+
+def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapshot, dict[str, Any]]:
+    """Load the live snapshot. Raises IndexMissingError / IndexDamagedError with a rebuild hint."""
+    root = index_root(data_dir)
+    pointer = root / "CURRENT"
+    if not pointer.is_file():
+        raise IndexMissingError(f"No index found in {root}. {REBUILD_HINT}")
+    version = pointer.read_text(encoding="utf-8").strip()
+    folder = root / version
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT_VERSION:
+            raise IndexDamagedError(
+                f"The index in {folder} has format {manifest.get('format')}; expected {FORMAT_VERSION}"
+            )
+        for name, expected in manifest["checksums"].items():
+            if _sha256(folder / name) != expected:
+                raise IndexDamagedError(f"The index file {folder / name} does not match its checksum.")
+        documents = [
+            DocumentMeta.model_validate(item)
+            for item in json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        ]
+        with (folder / "passages.jsonl").open(encoding="utf-8") as handle:
+            passages = [Passage.model_validate_json(line) for line in handle if line.strip()]
+        vectors = np.load(folder / "vectors.npy") if with_vectors else np.zeros((0, 0), dtype=np.float32)
+    except IndexDamagedError as exc:
+        raise IndexDamagedError(f"{exc} {REBUILD_HINT}") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexDamagedError(
+            f"The index in {folder} is damaged ({type(exc).__name__}: {exc}). {REBUILD_HINT}"
+        ) from exc
+    if with_vectors and (vectors.shape[0] != len(passages) or vectors.shape[1] != manifest["dimension"]):
+        raise IndexDamagedError(
+            f"The index in {folder} has {vectors.shape} vectors for {len(passages)} passages. {REBUILD_HINT}"
+        )
+    snapshot = Snapshot(
+        documents=documents,
+        passages=passages,
+        vectors=vectors,
+        model=manifest["model"],
+        dimension=int(manifest["dimension"]),
+        version=version,
+        created=manifest.get("created", ""),
+    )
+    return snapshot, manifest
+
+
+def _fsync_file(path: Path) -> None:
+    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+    descriptor = os.open(path, flags)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for child in folder.iterdir():
+        _fsync_file(child)
+    _fsync_file(folder)
+
+
+def _prune(root: Path, keep: str) -> None:
+    """Remove old snapshots (keeping the newest few) and stale temporary folders from crashed writes."""
+    snapshots = sorted((p for p in root.glob("v-*") if p.is_dir()), key=lambda p: p.name)
+    for old in snapshots[:-KEEP_SNAPSHOTS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    cutoff = time.time() - 3600
+    for stale in root.glob(".tmp-*"):
+        if stale.stat().st_mtime < cutoff:
+            shutil.rmtree(stale, ignore_errors=True)
