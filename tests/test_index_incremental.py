@@ -1,0 +1,184 @@
+"""Incremental ingest, atomic writes and clear errors, on small documents the tests write themselves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+from typer.testing import CliRunner
+
+import index.build as build_module
+import index.store as store_module
+from index import GuidanceIndex, IndexDamagedError, IndexMissingError, ingest_paths
+from vsh.settings import Settings
+
+GUIDANCE_MD = """# Local guidance on school moves
+
+## Planning a move
+
+1. The virtual school must be told before a looked-after child changes school.
+
+2. The designated teacher should share the personal education plan with the new school.
+
+## Transport
+
+3. The local authority should arrange transport so that the child can stay at the same school.
+"""
+
+NOTES_TXT = """Attendance notes for social workers
+
+Children with a social worker should be supported to attend school every day.
+"""
+
+
+@pytest.fixture()
+def library(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "moves.md").write_text(GUIDANCE_MD, encoding="utf-8")
+    (folder / "notes.txt").write_text(NOTES_TXT, encoding="utf-8")
+    (folder / "moves.md.meta.toml").write_text('status = "local"\ndoc_id = "local-moves"\n', encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+def _count_embedding(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    original = build_module.get_embedder
+
+    def counting(model: str = "", threads: int = 1):  # type: ignore[no-untyped-def]
+        embedder = original(model, threads)
+
+        class Counting:
+            dimension = embedder.dimension
+
+            def encode(self, texts: list[str], batch_size: int = 32):  # type: ignore[no-untyped-def]
+                calls.append(len(texts))
+                return embedder.encode(texts, batch_size)
+
+        return Counting()
+
+    monkeypatch.setattr(build_module, "get_embedder", counting)
+    return calls
+
+
+def test_unchanged_reingest_does_no_work(library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = ingest_paths([library], settings)
+    assert first.ok and {d.action for d in first.documents} == {"added"}
+    assert {d.doc_id for d in first.documents} >= {"local-moves"}
+    calls = _count_embedding(monkeypatch)
+    again = ingest_paths([library], settings)
+    assert again.ok and {d.action for d in again.documents} == {"unchanged"}
+    assert calls == [] and again.embedded_passages == 0 and again.version == ""
+
+
+def test_changed_file_reembeds_only_its_new_text(
+    library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_paths([library], settings)
+    before = GuidanceIndex.open(settings)
+    notes_before = before.passages(next(d.doc_id for d in before.documents() if d.format == "text"))
+    (library / "moves.md").write_text(GUIDANCE_MD + "\n## Records\n\n4. Records must move with the child.\n")
+    calls = _count_embedding(monkeypatch)
+    report = ingest_paths([library], settings)
+    actions = {d.doc_id: d.action for d in report.documents}
+    assert actions["local-moves"] == "updated" and list(actions.values()).count("unchanged") == 1
+    assert calls == [1] and report.embedded_passages == 1
+    after = GuidanceIndex.open(settings)
+    assert any("Records must move" in p.text for p in after.passages("local-moves"))
+    assert after.passages(notes_before[0].doc_id) == notes_before
+
+
+def test_removed_file_removes_its_passages(library: Path, settings: Settings) -> None:
+    ingest_paths([library], settings)
+    (library / "notes.txt").unlink()
+    report = ingest_paths([library], settings)
+    assert len(report.removed) == 1
+    index = GuidanceIndex.open(settings)
+    assert [d.doc_id for d in index.documents()] == ["local-moves"]
+    assert all(p.doc_id == "local-moves" for p in index.passages("local-moves"))
+
+
+def test_duplicates_and_bad_files_fail_without_losing_the_index(
+    library: Path, settings: Settings, tmp_path: Path
+) -> None:
+    ingest_paths([library], settings)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "copy-of-moves.md").write_text(GUIDANCE_MD, encoding="utf-8")
+    (bad / "corrupt.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    (bad / "empty.txt").write_text("", encoding="utf-8")
+    (bad / "fine.md").write_text("# Fine\n\n## Part\n\n1. Fine guidance text about exclusions.\n", encoding="utf-8")
+    report = ingest_paths([bad, tmp_path / "missing.pdf"], settings)
+    errors = {Path(f.path).name: f.error for f in report.failed}
+    assert "duplicate of local-moves" in errors["copy-of-moves.md"]
+    assert "corrupt" in errors["corrupt.pdf"] and "corrupt.pdf" in errors["corrupt.pdf"]
+    assert "empty" in errors["empty.txt"]
+    assert "no such file" in errors["missing.pdf"]
+    assert not report.ok
+    index = GuidanceIndex.open(settings)
+    ids = {d.doc_id for d in index.documents()}
+    assert "local-moves" in ids and len(ids) == 3  # the earlier two and fine.md
+
+
+def test_crash_while_writing_keeps_the_previous_index(
+    library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_paths([library], settings)
+    version = GuidanceIndex.open(settings).version
+    (library / "moves.md").write_text(GUIDANCE_MD.replace("transport", "travel"), encoding="utf-8")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_module.np, "save", crash)
+    with pytest.raises(OSError, match="disk full"):
+        ingest_paths([library], settings)
+    monkeypatch.undo()
+    index = GuidanceIndex.open(settings)
+    assert index.version == version and len(index.documents()) == 2
+    assert not list((settings.data_dir / "index").glob(".tmp-*"))
+
+
+def test_missing_and_damaged_index_say_how_to_rebuild(library: Path, settings: Settings) -> None:
+    with pytest.raises(IndexMissingError, match="vsh ingest"):
+        GuidanceIndex.open(settings)
+    ingest_paths([library], settings)
+    live = settings.data_dir / "index" / (settings.data_dir / "index" / "CURRENT").read_text().strip()
+    (live / "passages.jsonl").write_text('{"broken": true}\n', encoding="utf-8")
+    with pytest.raises(IndexDamagedError, match="vsh ingest"):
+        GuidanceIndex.open(settings)
+    report = ingest_paths([library], settings)  # rebuilding from the files repairs it
+    assert report.ok and any("damaged" in note for note in report.notes)
+    assert len(GuidanceIndex.open(settings).documents()) == 2
+
+
+def test_cli_reports_errors_and_exit_codes(
+    library: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsh.cli import app
+
+    monkeypatch.setattr("index.cli.get_settings", lambda: settings)
+    runner = CliRunner()
+    missing = runner.invoke(app, ["search", "school moves"])
+    assert missing.exit_code == 2 and "vsh ingest" in missing.output and "Traceback" not in missing.output
+    encrypted = tmp_path / "locked.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt("secret")
+    with encrypted.open("wb") as handle:
+        writer.write(handle)
+    result = runner.invoke(app, ["ingest", "--quiet", str(library), str(encrypted)])
+    assert result.exit_code == 1
+    assert "locked.pdf" in result.output and "encrypted" in result.output
+    assert "local-moves" in result.output
+    ok = runner.invoke(app, ["search", "who arranges transport", "--json", "--k", "2"])
+    hits = json.loads(ok.output)
+    assert ok.exit_code == 0 and hits[0]["doc_id"] == "local-moves" and hits[0]["status"] == "local"
+    assert hits[0]["paragraphs"] == ["3"] and hits[0]["section"] == "Transport"
