@@ -27,6 +27,7 @@ def index(corpus_settings: Settings) -> GuidanceIndex:
             "designated-teacher-2018",
             None,
             16,
+            5,
         ),
         ("What is the role of virtual school heads in health assessments?", "health-wellbeing-lac-2015", "67", 24, 5),
         ("What does a personal adviser do for care leavers?", "care-leavers-transition-2010", None, None, 5),
