@@ -155,7 +155,7 @@ class Assistant:
         *,
         index: Any | None = None,
         llm: LLMClient | None = None,
-        unit_cache_size: int = 4096,
+        unit_cache_size: int = 8192,
     ) -> None:
         self.settings = settings or get_settings()
         self._index = index
@@ -186,6 +186,21 @@ class Assistant:
     def warm(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
         self.index.embed(["warm up"])
+
+    def precompute_units(self, batch_passages: int = 64) -> int:
+        """Split and embed every passage's units now (minutes on 2 cores; run it in a background thread
+        of a long-lived server so that first-time questions are as fast as repeated ones). Returns the
+        number of passages processed."""
+        index = self.index
+        docs = index.documents() if hasattr(index, "documents") else []
+        done = 0
+        for doc in docs:
+            passages = list(index.passages(doc.doc_id))
+            for i in range(0, len(passages), batch_passages):
+                chunk = [SearchHit(passage=p, doc=doc, score=0.0) for p in passages[i : i + batch_passages]]
+                self._units_for(chunk)
+                done += len(chunk)
+        return done
 
     # --- public API -------------------------------------------------------------------------------
 
@@ -262,13 +277,21 @@ class Assistant:
                 if pid not in merged or merged[pid].score < s:
                     merged[pid] = h.model_copy(update={"score": s})
         hits = sorted(merged.values(), key=lambda h: -h.score)
-        return hits[: k + 8]
+        return hits[: k + 4]
 
     def _units_for(self, hits: list[SearchHit]) -> list[tuple[SearchHit, list[str], np.ndarray]]:
+        """Units and unit vectors of each hit's passage, from the LRU cache or embedded now (thread-safe)."""
+        found: dict[str, tuple[list[str], np.ndarray]] = {}
         missing: dict[str, list[str]] = {}
+        with self._lock:
+            for h in hits:
+                pid = h.passage.passage_id
+                if pid in self._unit_cache:
+                    self._unit_cache.move_to_end(pid)
+                    found[pid] = self._unit_cache[pid]
         for h in hits:
             pid = h.passage.passage_id
-            if pid not in self._unit_cache and pid not in missing:
+            if pid not in found and pid not in missing:
                 missing[pid] = [clean_unit(u) for u in split_units(h.passage.text)] or [normalise(h.passage.text)]
         if missing:
             flat = [u for units in missing.values() for u in units]
@@ -276,16 +299,13 @@ class Assistant:
             i = 0
             with self._lock:
                 for pid, units in missing.items():
-                    self._unit_cache[pid] = (units, vecs[i : i + len(units)])
+                    entry = (units, vecs[i : i + len(units)])
+                    found[pid] = entry
+                    self._unit_cache[pid] = entry
                     i += len(units)
                 while len(self._unit_cache) > self._unit_cache_size:
                     self._unit_cache.popitem(last=False)
-        out = []
-        for h in hits:
-            units, vecs = self._unit_cache[h.passage.passage_id]
-            self._unit_cache.move_to_end(h.passage.passage_id)
-            out.append((h, units, vecs))
-        return out
+        return [(h, *found[h.passage.passage_id]) for h in hits]
 
     def _score_units(self, resolved: str, analysis: Analysis, hits: list[SearchHit], qvec: np.ndarray) -> _Retrieved:
         qwords = content_words(resolved)

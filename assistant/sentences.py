@@ -7,6 +7,7 @@ answer made of units can always be found in the quoted passage.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["normalise", "split_units", "clean_unit", "content_words", "STOPWORDS"]
 
@@ -217,8 +218,11 @@ _SYNONYMS = [
 ]
 
 
-def content_words(text: str) -> set[str]:
-    """Lower-cased content words (stopwords removed, light plural stripping, abbreviations unified)."""
+@lru_cache(maxsize=65536)
+def content_words(text: str) -> frozenset[str]:
+    """Lower-cased content words (stopwords removed, light plural stripping, abbreviations unified).
+
+    Cached: passage units recur across questions."""
     out = set()
     for pattern, repl in _SYNONYMS:
         text = pattern.sub(repl, text)
@@ -228,7 +232,7 @@ def content_words(text: str) -> set[str]:
         if len(tok) > 4 and tok.endswith("s") and not tok.endswith("ss"):
             tok = tok[:-1]
         out.add(tok)
-    return out
+    return frozenset(out)
 
 
 def _sentences(block: str) -> list[str]:
