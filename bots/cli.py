@@ -46,6 +46,17 @@ def serve(
 
 
 def slack() -> None:
-    """Run the Slack bot in Socket Mode (provided by the Slack package)."""
-    typer.secho("The Slack bot is not available in this build yet.", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=1)
+    """Run the Slack bot in Socket Mode (needs VSH_SLACK_BOT_TOKEN and VSH_SLACK_APP_TOKEN; see bots/slack/README.md)."""
+    import logging
+
+    from bots.slack.socket import SlackNotConfigured, run_socket_mode
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    typer.echo("Connecting to Slack in Socket Mode (Ctrl+C to stop) ...")
+    try:
+        run_socket_mode()
+    except SlackNotConfigured as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from exc
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")

@@ -75,6 +75,7 @@ def _make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process crashes
             cur.close()
 
         return engine
@@ -139,6 +140,9 @@ class TranscriptStore:
         self._max_pending = max_pending
         self._lock = threading.Lock()  # guards _pending
         self._flush_lock = threading.Lock()
+        # SQLite allows one writer: queue writers here rather than in SQLite's sleeping busy handler
+        self._serial_writes = self._engine.url.get_backend_name() == "sqlite"
+        self._write_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
         self.errors = 0
@@ -166,6 +170,15 @@ class TranscriptStore:
         """A session committed on success, rolled back on error."""
         with self._sessions() as s, s.begin():
             yield s
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        if self._serial_writes:
+            with self._write_lock, self.session() as s:
+                yield s
+        else:
+            with self.session() as s:
+                yield s
 
     @property
     def pending(self) -> int:
@@ -263,7 +276,7 @@ class TranscriptStore:
                 self._enqueue(item)
                 return
         try:
-            with self.session() as s:
+            with self._writing() as s:
                 self._insert(s, item)
         except IntegrityError as exc:
             if item.kind == "feedback":
@@ -308,7 +321,7 @@ class TranscriptStore:
                         break
                     item = self._pending[0]
                 try:
-                    with self.session() as s:
+                    with self._writing() as s:
                         self._insert(s, item)
                 except IntegrityError as exc:
                     # permanent (duplicate or orphan): retrying would block the queue forever

@@ -210,10 +210,14 @@ def create_app(
     app.include_router(pages.router)
 
     # --- routers contributed by other packages ---
-    # The Slack engineer mounts `/slack/events` here and the evals engineer the `/review` pages, e.g.:
-    #   from bots.slack.http import router as slack_router; app.include_router(slack_router)
-    #   from evals.review import router as review_router; app.include_router(review_router)
-    # Both can reach the shared objects through `request.app.state` (settings, assistant, store, service).
+    # They reach the shared objects through `request.app.state` (settings, assistant, store, service).
+    from evals.review import router as review_router
+
+    app.include_router(review_router)
+    if settings.slack_signing_secret.get_secret_value() and settings.slack_bot_token.get_secret_value():
+        from bots.slack.http import mount_slack  # POST /slack/events (Slack HTTP mode)
+
+        mount_slack(app, settings, assistant, store)
     # --- end of contributed routers ---
 
     return app

@@ -1,5 +1,9 @@
 """What the routes call: the shared assistant, the index state, conversations, the answer cache, storage.
 
+Concurrency: at most `compute_slots` questions run through the assistant at once (default: the CPU count,
+at most 4) so a burst queues instead of thrashing the embedding model; concurrent requests for the same
+uncached key wait for the one already computing it (single flight).
+
 Answer cache: an LRU (default 512 entries) keyed by the normalised *redacted* question plus the
 conversation context (the previous turn's resolved question, '' for a first question). A hit returns a
 copy of the earlier Answer with this request's conversation id, redaction notice and latency, and still
@@ -9,6 +13,7 @@ stores a transcript, so repeated questions are cheap but every exchange is recor
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -113,6 +118,7 @@ class AskService:
         answer_cache_size: int = 512,
         conversation_cache_size: int = 2048,
         channel: str = "web",
+        compute_slots: int | None = None,
     ) -> None:
         self.settings = settings
         self.assistant = assistant
@@ -124,6 +130,9 @@ class AskService:
         self._answer_cache_size = answer_cache_size
         self._conversations: OrderedDict[str, Conversation] = OrderedDict()
         self._conversation_cache_size = conversation_cache_size
+        slots = compute_slots or max(1, min(4, os.cpu_count() or 1))
+        self._compute = threading.BoundedSemaphore(slots)
+        self._inflight: dict[tuple[str, str], threading.Event] = {}
 
     # --- conversations ----------------------------------------------------------------------------
 
@@ -160,12 +169,16 @@ class AskService:
         t0 = time.perf_counter()
         red = redact(question.strip())
         key = (_normalise(red.text), (conv.last.resolved_question or conv.last.question) if conv.last else "")
-        cached = None
-        if self._answer_cache_size > 0:
+        cached = self._cached(key)
+        mine: threading.Event | None = None
+        if cached is None and self._answer_cache_size > 0:
             with self._lock:
-                cached = self._answers.get(key)
-                if cached is not None:
-                    self._answers.move_to_end(key)
+                waiting = self._inflight.get(key)
+                if waiting is None:
+                    mine = self._inflight[key] = threading.Event()
+            if waiting is not None:  # someone is computing this very answer: wait for it
+                waiting.wait(timeout=120)
+                cached = self._cached(key)
         if cached is not None:
             CACHE_HITS.inc()
             prior, resolved = cached
@@ -176,13 +189,21 @@ class AskService:
             conv.add(answer, resolved_question=resolved)
             answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
         else:
-            answer = self.assistant.ask(question, conv)
-            resolved = conv.last.resolved_question if conv.last else answer.question
-            if self._answer_cache_size > 0:
-                with self._lock:
-                    self._answers[key] = (answer.model_copy(deep=True), resolved)
-                    while len(self._answers) > self._answer_cache_size:
-                        self._answers.popitem(last=False)
+            try:
+                with self._compute:
+                    answer = self.assistant.ask(question, conv)
+                resolved = conv.last.resolved_question if conv.last else answer.question
+                if self._answer_cache_size > 0:
+                    with self._lock:
+                        self._answers[key] = (answer.model_copy(deep=True), resolved)
+                        while len(self._answers) > self._answer_cache_size:
+                            self._answers.popitem(last=False)
+            finally:
+                if mine is not None:
+                    with self._lock:
+                        if self._inflight.get(key) is mine:
+                            del self._inflight[key]
+                    mine.set()
         answer.conversation_id = conv.id
         self._remember(conv)
         ANSWER_SECONDS.labels(channel=self.channel).observe(time.perf_counter() - t0)
@@ -193,6 +214,15 @@ class AskService:
             answer, channel=self.channel, conversation_id=conv.id, resolved_question=resolved
         )
         return Exchange(answer=answer, conversation_id=conv.id, transcript_id=transcript_id, cached=cached is not None)
+
+    def _cached(self, key: tuple[str, str]) -> tuple[Answer, str] | None:
+        if self._answer_cache_size <= 0:
+            return None
+        with self._lock:
+            hit = self._answers.get(key)
+            if hit is not None:
+                self._answers.move_to_end(key)
+            return hit
 
     def feedback(self, transcript_id: str, helpful: bool, comment: str | None) -> None:
         """Store feedback (the comment is redacted). Unknown transcript -> KeyError."""

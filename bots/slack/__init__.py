@@ -1,0 +1,6 @@
+"""The Slack channel: a Bolt app answering @mentions, DMs and `/vsh` in threads (Socket Mode or HTTP)."""
+
+from bots.slack.app import SlackBot, build_slack_app
+from bots.slack.http import mount_slack, slack_configured, slack_router
+
+__all__ = ["SlackBot", "build_slack_app", "mount_slack", "slack_configured", "slack_router"]

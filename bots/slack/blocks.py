@@ -1,0 +1,300 @@
+"""Block Kit messages of the Slack bot: pure functions from an `Answer` to `{"text", "blocks"}`.
+
+Slack limits respected here: at most 3000 characters of text per section block, at most 50 blocks per
+message, and a plain-text `text` fallback (notifications, screen readers, clients without Block Kit).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.models import Answer, Citation, ClosestSection
+
+__all__ = [
+    "ACTION_HELPFUL",
+    "ACTION_NOT_HELPFUL",
+    "DISCLAIMER",
+    "FEEDBACK_MODAL_CALLBACK",
+    "COMMENT_BLOCK",
+    "COMMENT_ACTION",
+    "PERSONAL_DATA_REMINDER",
+    "PLACEHOLDER",
+    "MAX_BLOCKS",
+    "MAX_SECTION_CHARS",
+    "escape",
+    "link",
+    "answer_message",
+    "placeholder_message",
+    "error_message",
+    "help_message",
+    "feedback_modal",
+    "split_text",
+]
+
+MAX_BLOCKS = 50
+MAX_SECTION_CHARS = 3000
+MAX_FALLBACK_CHARS = 3900
+
+ACTION_HELPFUL = "vsh_feedback_helpful"
+ACTION_NOT_HELPFUL = "vsh_feedback_not_helpful"
+FEEDBACK_MODAL_CALLBACK = "vsh_feedback_comment"
+COMMENT_BLOCK = "vsh_comment_block"
+COMMENT_ACTION = "vsh_comment"
+
+DISCLAIMER = "Guidance, not legal advice. Don't post a child's name or other identifying details."
+PLACEHOLDER = "Looking that up in the guidance…"
+PERSONAL_DATA_REMINDER = (
+    "I removed what looked like personal details from your message ({kinds}). Please don't post a child's "
+    "name or other identifying details in Slack: the guidance answer doesn't need them."
+)
+
+STATUS_NAMES = {
+    "statutory": "Statutory guidance",
+    "non-statutory": "Non-statutory guidance",
+    "announcement": "Announcement (not guidance)",
+    "local": "Local document",
+    "unknown": "Status unknown",
+}
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _absolute(base_url: str, url: str) -> str:
+    if not url or not base_url:
+        return ""
+    if url.startswith(("http://", "https://")):
+        return url
+    return base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
+def link(base_url: str, url: str, label: str) -> str:
+    """`<https://host/sources/...|label>` when a public base URL is configured, else the escaped label."""
+    target = _absolute(base_url, url)
+    safe = escape(label).replace("|", "¦")
+    if not target:
+        return safe
+    return f"<{target.replace('|', '%7C').replace('>', '%3E')}|{safe}>"
+
+
+def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
+    """Split text into chunks of at most `limit` characters, at paragraph, line or word boundaries."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = rest.rfind(sep, 0, limit)
+            if cut > limit // 3:
+                break
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_SECTION_CHARS]}}
+
+
+def _sections(text: str) -> list[dict[str, Any]]:
+    return [_section(chunk) for chunk in split_text(text)]
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION_CHARS]}]}
+
+
+def _range(values: list[Any], one: str, many: str) -> str:
+    if not values:
+        return ""
+    if len(values) == 1:
+        return f"{one} {values[0]}"
+    return f"{many} {values[0]}-{values[-1]}"
+
+
+def citation_parts(c: Citation | ClosestSection) -> list[str]:
+    """Section, paragraphs and pages of a citation, as words ('Funding', 'paras 39-40', 'p.21')."""
+    parts = []
+    if c.section:
+        parts.append(c.section.split(" > ")[-1])
+    paras = _range(list(c.paragraphs), "para", "paras")
+    if paras:
+        parts.append(paras)
+    if c.pages:
+        parts.append(f"p.{c.pages[0]}" if len(c.pages) == 1 else f"pp.{c.pages[0]}-{c.pages[-1]}")
+    return parts
+
+
+def citation_line(c: Citation, base_url: str) -> str:
+    """'*[1]* <url|Title>, Section, paras 39-40, p.21 — _Statutory guidance_'."""
+    title = c.title + (f" ({c.published})" if c.published and c.published not in c.title else "")
+    where = ", ".join(escape(p) for p in citation_parts(c))
+    line = f"*[{c.number}]* {link(base_url, c.url, title)}"
+    if where:
+        line += f", {where}"
+    status = STATUS_NAMES.get(str(c.status), str(c.status))
+    line += f" — _{escape(status)}_"
+    return line
+
+
+def citation_plain(c: Citation, base_url: str) -> str:
+    target = _absolute(base_url, c.url)
+    status = STATUS_NAMES.get(str(c.status), str(c.status))
+    text = f"[{c.number}] {c.locator} ({status})"
+    return f"{text} {target}" if target else text
+
+
+def closest_line(c: ClosestSection, base_url: str) -> str:
+    where = ", ".join(escape(p) for p in citation_parts(c))
+    return f"• {link(base_url, c.url, c.title)}" + (f", {where}" if where else "")
+
+
+def _lines_to_sections(lines: list[str]) -> list[dict[str, Any]]:
+    """Pack lines into as few section blocks as the 3000-character limit allows."""
+    blocks: list[dict[str, Any]] = []
+    current = ""
+    for line in lines:
+        line = line[:MAX_SECTION_CHARS]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > MAX_SECTION_CHARS:
+            blocks.append(_section(current))
+            current = line
+        else:
+            current = candidate
+    if current:
+        blocks.append(_section(current))
+    return blocks
+
+
+def _reminder(answer: Answer) -> str:
+    if not (answer.redactions or answer.personal_data_notice):
+        return ""
+    kinds = ", ".join(dict.fromkeys(k.replace("_", " ") for k in answer.redactions)) or "personal details"
+    return PERSONAL_DATA_REMINDER.format(kinds=kinds)
+
+
+def feedback_actions(transcript_id: str) -> dict[str, Any]:
+    """The 'Helpful' / 'Not helpful' buttons; each button's value is the transcript id."""
+    return {
+        "type": "actions",
+        "block_id": "vsh_feedback",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": ACTION_HELPFUL,
+                "text": {"type": "plain_text", "text": "Helpful", "emoji": True},
+                "value": transcript_id,
+            },
+            {
+                "type": "button",
+                "action_id": ACTION_NOT_HELPFUL,
+                "text": {"type": "plain_text", "text": "Not helpful", "emoji": True},
+                "value": transcript_id,
+            },
+        ],
+    }
+
+
+def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str = "") -> dict[str, Any]:
+    """The reply to one question: `{"text": fallback, "blocks": [...]}`.
+
+    Order: safeguarding notice, personal-data reminder, the answer (or the decline and the closest
+    sections), the numbered sources, the disclaimer and the feedback buttons.
+    """
+    head: list[dict[str, Any]] = []
+    fallback: list[str] = []
+    if answer.safeguarding_notice:
+        head.append(_section(f":rotating_light: *Safeguarding:* {escape(answer.safeguarding_notice)}"))
+        fallback.append(f"Safeguarding: {answer.safeguarding_notice}")
+    reminder = _reminder(answer)
+    if reminder:
+        head.append(_section(f":lock: {escape(reminder)}"))
+        fallback.append(reminder)
+
+    body = _sections(escape(answer.text)) if answer.text.strip() else []
+    fallback.append(answer.text)
+    if answer.declined and answer.decline_reason and answer.decline_reason not in answer.text:
+        body += _sections(f"_{escape(answer.decline_reason)}_")
+
+    sources: list[dict[str, Any]] = []
+    if answer.citations:
+        lines = ["*Sources*"] + [citation_line(c, base_url) for c in answer.citations]
+        sources = _lines_to_sections(lines)
+        fallback.append("Sources: " + "; ".join(citation_plain(c, base_url) for c in answer.citations))
+    elif answer.declined and answer.closest_sections:
+        lines = ["*The closest sections I found*"] + [closest_line(c, base_url) for c in answer.closest_sections]
+        sources = _lines_to_sections(lines)
+        fallback.append("Closest sections: " + "; ".join(f"{c.title}, {c.section}" for c in answer.closest_sections))
+
+    tail: list[dict[str, Any]] = [_context(f":information_source: {DISCLAIMER}")]
+    if transcript_id:
+        tail.append(feedback_actions(transcript_id))
+    fallback.append(DISCLAIMER)
+
+    room = MAX_BLOCKS - len(head) - len(tail)
+    middle = body + ([{"type": "divider"}] if sources else []) + sources
+    if len(middle) > room:
+        middle = [
+            *middle[: room - 1],
+            _context("_The answer was shortened to fit Slack; open the web chat for all of it._"),
+        ]
+    blocks = head + middle + tail
+
+    text = "\n\n".join(p for p in fallback if p)
+    if len(text) > MAX_FALLBACK_CHARS:
+        text = text[: MAX_FALLBACK_CHARS - 1] + "…"
+    return {"text": text, "blocks": blocks}
+
+
+def placeholder_message() -> dict[str, Any]:
+    """The immediate reply posted in the thread while the answer is worked out."""
+    return {"text": PLACEHOLDER, "blocks": [_context(f":hourglass_flowing_sand: {PLACEHOLDER}")]}
+
+
+def error_message(reason: str) -> dict[str, Any]:
+    """The apology shown when no answer could be produced."""
+    text = f"Sorry — I couldn't answer that just now: {reason} Please try again or use the web chat."
+    return {"text": text, "blocks": [_section(f":warning: {escape(text)}"), _context(DISCLAIMER)]}
+
+
+def help_message() -> dict[str, Any]:
+    text = (
+        "Ask me about DfE guidance on the Virtual School Head role, e.g. "
+        '"Which children is the Virtual School Head responsible for?" I answer in a thread, with '
+        "citations; ask follow-ups in the same thread."
+    )
+    return {"text": text, "blocks": [_section(escape(text)), _context(DISCLAIMER)]}
+
+
+def feedback_modal(transcript_id: str) -> dict[str, Any]:
+    """The 'Not helpful' modal: an optional comment; `private_metadata` carries the transcript id."""
+    return {
+        "type": "modal",
+        "callback_id": FEEDBACK_MODAL_CALLBACK,
+        "private_metadata": transcript_id,
+        "title": {"type": "plain_text", "text": "Not helpful"},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "close": {"type": "plain_text", "text": "Skip"},
+        "blocks": [
+            _section("Thanks — your answer has been marked *not helpful*. What was missing or wrong? (optional)"),
+            {
+                "type": "input",
+                "block_id": COMMENT_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Comment"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": COMMENT_ACTION,
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            },
+            _context("Please don't include a child's name or other identifying details."),
+        ],
+    }
