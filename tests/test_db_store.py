@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from _servers import BACKENDS, database_url
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
+import bots.db
 from assistant.models import Answer, Citation, ClosestSection
 from bots.db import STORAGE_ERRORS, Base, Feedback, Transcript, TranscriptStore
 
@@ -65,7 +67,9 @@ def _errors() -> float:
 
 def test_migrate_is_idempotent_and_creates_the_schema(store: TranscriptStore) -> None:
     store.migrate()
-    assert store.revision() == "0001_transcripts"
+    scripts = ScriptDirectory(str(Path(bots.db.__file__).parent / "migrations"))
+    assert store.revision() == scripts.get_current_head()
+    assert scripts.get_base() == "0001_transcripts"
     tables = set(inspect(store.engine).get_table_names())
     assert {"transcripts", "feedback", "alembic_version"} <= tables
     cols = {c["name"] for c in inspect(store.engine).get_columns("transcripts")}
