@@ -320,9 +320,18 @@ class SlackBot:
             log.warning("chat.postEphemeral failed: %s", exc.response.get("error"))
 
 
+def _retry_number(request: BoltRequest) -> int:
+    """X-Slack-Retry-Num (Socket Mode mirrors `retry_attempt` into it, 0 for a first delivery)."""
+    values = request.headers.get("x-slack-retry-num") or []
+    try:
+        return int(values[0]) if values else 0
+    except ValueError:
+        return 1
+
+
 def ignore_retries(request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
     """Slack retries an event it thinks we missed: acknowledge, never answer twice."""
-    if request.headers.get("x-slack-retry-num"):
+    if _retry_number(request) > 0:
         reason = (request.headers.get("x-slack-retry-reason") or ["?"])[0]
         log.info("Slack retry acknowledged and ignored (reason: %s)", reason)
         return BoltResponse(status=200, body="")

@@ -1,0 +1,147 @@
+"""Block Kit builders: pure functions, no Slack needed."""
+
+from __future__ import annotations
+
+import json
+
+from assistant.models import Answer, Citation, ClosestSection
+from bots.slack import blocks
+from bots.slack.app import clean_text, conversation_id
+
+
+def citation(n: int = 1, **kw: object) -> Citation:
+    data: dict[str, object] = {
+        "number": n,
+        "passage_id": f"designated-teacher-2018:{n:05d}",
+        "doc_id": "designated-teacher-2018",
+        "title": "The designated teacher for looked-after and previously looked-after children",
+        "status": "statutory",
+        "status_label": "Statutory guidance: 'must' is a legal duty.",
+        "published": "February 2018",
+        "section": "Roles and responsibilities > Pupil Premium Plus (PP+)",
+        "paragraphs": ["39", "40"],
+        "pages": [21],
+        "quote": "The VSH manages PP+ for looked-after children.",
+        "url": f"/sources/designated-teacher-2018?passage=designated-teacher-2018:{n:05d}#p-39",
+    }
+    data.update(kw)
+    return Citation.model_validate(data)
+
+
+def answer(**kw: object) -> Answer:
+    data: dict[str, object] = {
+        "question": "Who manages PP+?",
+        "text": "The VSH manages PP+ for looked-after children [1]. Schools & <others> get it too.",
+        "citations": [citation()],
+        "evidence": "strong",
+    }
+    data.update(kw)
+    return Answer.model_validate(data)
+
+
+def all_text(msg: dict[str, object]) -> str:
+    return json.dumps(msg["blocks"], ensure_ascii=False)
+
+
+def test_answer_is_escaped_cited_linked_and_has_feedback_buttons() -> None:
+    msg = blocks.answer_message(answer(), transcript_id="t123", base_url="https://vsh.example/")
+    text = all_text(msg)
+    assert "Schools &amp; &lt;others&gt; get it too" in text
+    assert "*[1]* <https://vsh.example/sources/designated-teacher-2018?passage=" in text
+    assert "#p-39|The designated teacher" in text
+    assert "Pupil Premium Plus (PP+), paras 39-40, p.21" in text
+    assert "_Statutory guidance_" in text
+    assert "(February 2018)" in text
+    assert blocks.DISCLAIMER in text
+    actions = [b for b in msg["blocks"] if b["type"] == "actions"]  # type: ignore[union-attr,index]
+    assert len(actions) == 1
+    assert [(e["action_id"], e["value"]) for e in actions[0]["elements"]] == [
+        (blocks.ACTION_HELPFUL, "t123"),
+        (blocks.ACTION_NOT_HELPFUL, "t123"),
+    ]
+    assert isinstance(msg["text"], str) and "The VSH manages PP+" in msg["text"]
+    assert "https://vsh.example/sources/designated-teacher-2018" in msg["text"]
+
+
+def test_without_public_base_url_the_locator_is_shown_without_a_link() -> None:
+    text = all_text(blocks.answer_message(answer(), transcript_id="t1", base_url=""))
+    assert "/sources/" not in text and "<" not in text.replace("&lt;", "")
+    assert "*[1]* The designated teacher for looked-after" in text
+
+
+def test_no_transcript_means_no_buttons() -> None:
+    msg = blocks.answer_message(answer(), transcript_id=None)
+    assert not [b for b in msg["blocks"] if b["type"] == "actions"]  # type: ignore[index]
+
+
+def test_safeguarding_first_and_personal_data_reminder() -> None:
+    msg = blocks.answer_message(
+        answer(safeguarding_notice="If a child is in immediate danger, call 999.", redactions=["name", "email"]),
+        transcript_id="t",
+    )
+    first, second = msg["blocks"][0], msg["blocks"][1]  # type: ignore[index]
+    assert "Safeguarding" in first["text"]["text"] and "999" in first["text"]["text"]
+    assert ":lock:" in second["text"]["text"] and "name, email" in second["text"]["text"]
+    assert "identifying details" in second["text"]["text"]
+    assert str(msg["text"]).startswith("Safeguarding:")
+
+
+def test_decline_shows_the_closest_sections() -> None:
+    closest = ClosestSection(
+        doc_id="vsh-2024",
+        title="Promoting the education of children with a social worker",
+        section="Introduction > Scope",
+        paragraphs=["4"],
+        pages=[6],
+        url="/sources/vsh-2024#p-4",
+    )
+    msg = blocks.answer_message(
+        answer(
+            declined=True,
+            text="I could not find this in the guidance I hold.",
+            citations=[],
+            closest_sections=[closest],
+        ),
+        transcript_id="t",
+        base_url="https://vsh.example",
+    )
+    text = all_text(msg)
+    assert "closest sections" in text
+    assert "<https://vsh.example/sources/vsh-2024#p-4|Promoting the education" in text
+    assert "Scope, para 4, p.6" in text
+
+
+def test_slack_limits_on_long_answers_and_many_citations() -> None:
+    long_text = " ".join(["The Virtual School Head must promote the educational achievement of children."] * 200)
+    many = [citation(i, title="T" * 200) for i in range(1, 120)]
+    msg = blocks.answer_message(answer(text=long_text, citations=many), transcript_id="t")
+    assert len(msg["blocks"]) <= blocks.MAX_BLOCKS  # type: ignore[arg-type]
+    for b in msg["blocks"]:  # type: ignore[union-attr]
+        if b["type"] == "section":
+            assert len(b["text"]["text"]) <= blocks.MAX_SECTION_CHARS
+    assert msg["blocks"][-1]["type"] == "actions"  # type: ignore[index]
+    assert len(str(msg["text"])) <= 4000
+
+
+def test_split_text_keeps_every_word() -> None:
+    text = "word " * 2000
+    chunks = blocks.split_text(text, 300)
+    assert all(len(c) <= 300 for c in chunks)
+    assert " ".join(chunks).split() == text.split()
+
+
+def test_modal_placeholder_and_apology() -> None:
+    modal = blocks.feedback_modal("tid9")
+    assert modal["private_metadata"] == "tid9" and modal["callback_id"] == blocks.FEEDBACK_MODAL_CALLBACK
+    assert modal["blocks"][1]["block_id"] == blocks.COMMENT_BLOCK and modal["blocks"][1]["optional"] is True
+    assert blocks.placeholder_message()["text"] == "Looking that up in the guidance…"
+    err = blocks.error_message("the index is missing.")
+    assert err["text"] == (
+        "Sorry — I couldn't answer that just now: the index is missing. Please try again or use the web chat."
+    )
+
+
+def test_clean_text_and_conversation_id() -> None:
+    raw = "<@U123> Does <!here> <mailto:a@b.org|a@b.org> &amp; <https://x.example|this> apply in <#C1|vsh>?"
+    assert clean_text(raw) == "Does a@b.org & this apply in #vsh?"
+    assert conversation_id("T1", "C1", "17.1") == "slack:T1:C1:17.1"
