@@ -22,6 +22,7 @@ import html
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,7 @@ from assistant import Answer, Assistant, Conversation
 from assistant.redaction import redact
 from bots.db.store import TranscriptStore
 from bots.slack import blocks
+from bots.web.metrics import ANSWER_SECONDS, ANSWERS, DECLINES
 from vsh.settings import Settings
 
 __all__ = ["build_slack_app", "SlackBot", "conversation_id", "clean_text", "make_client"]
@@ -157,8 +159,14 @@ class SlackBot:
         return stored or Conversation(id=conv_id)
 
     def answer(self, question: str, conv: Conversation) -> Answer:
+        t0 = time.perf_counter()
         with self._compute:
-            return self.assistant.ask(question, conv)
+            answer = self.assistant.ask(question, conv)
+        ANSWER_SECONDS.labels(channel="slack").observe(time.perf_counter() - t0)
+        ANSWERS.labels(channel="slack").inc()
+        if answer.declined:
+            DECLINES.labels(channel="slack").inc()
+        return answer
 
     def answer_in_thread(
         self,
