@@ -1,0 +1,164 @@
+"""The runner on the real corpus: the quality gate, runs that survive a restart, compare, report, users."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _servers import BACKENDS, database_url, shared_assistant
+from typer.testing import CliRunner
+
+from bots.db import TranscriptStore
+from evals.models import Annotation
+from evals.questions import load_questions
+from evals.report import write_report
+from evals.results import compare_runs, get_run, list_runs, run_rows
+from evals.reviewers import verify_reviewer
+from evals.runner import run_eval
+from vsh.settings import REPO_ROOT, Settings
+
+DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
+THRESHOLDS = REPO_ROOT / "evals" / "thresholds.json"
+GATED = ("recall@5", "fact_coverage", "decline_accuracy")
+
+
+@pytest.fixture(scope="module")
+def dev_run(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """One run of the whole development set, stored in a SQLite file."""
+    db_file = tmp_path_factory.mktemp("evals") / "vsh.sqlite3"
+    store = TranscriptStore(f"sqlite:///{db_file}")
+    run_id = run_eval(DEV_SET, corpus_settings, store=store, assistant=shared_assistant(corpus_settings), name="dev")
+    store.close()
+    yield db_file, run_id
+
+
+def test_quality_gate_on_the_development_set(dev_run: tuple[Path, str]) -> None:
+    db_file, run_id = dev_run
+    store = TranscriptStore(f"sqlite:///{db_file}")
+    run = get_run(store, run_id)
+    assert run is not None
+    overall = json.loads(run.summary_json)["overall"]
+    thresholds = json.loads(THRESHOLDS.read_text())
+    below = {name: (overall[name], thresholds[name]) for name in GATED if overall[name] < thresholds[name]}
+    assert not below, f"below the recorded thresholds (measured, threshold): {below}; full summary: {overall}"
+    assert overall["questions"] == len(load_questions(DEV_SET))
+
+
+def test_thresholds_only_move_up() -> None:
+    """Compared with the previous committed version of the thresholds file, no figure went down."""
+    log = subprocess.run(
+        ["git", "log", "--format=%H", "-n", "2", "--", "evals/thresholds.json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    commits = log.stdout.split()
+    if log.returncode != 0:
+        pytest.fail(f"git is needed to check the thresholds history: {log.stderr}")
+    current = json.loads(THRESHOLDS.read_text())
+    for commit in commits:
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:evals/thresholds.json"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if shown.returncode != 0:
+            continue
+        earlier = json.loads(shown.stdout)
+        for name in GATED:
+            assert current[name] >= earlier[name], f"{name} was lowered from {earlier[name]} to {current[name]}"
+
+
+def test_run_transcripts_and_annotations_survive_a_restart(dev_run: tuple[Path, str]) -> None:
+    db_file, run_id = dev_run
+    first = TranscriptStore(f"sqlite:///{db_file}")
+    rows = run_rows(first, run_id)
+    target = rows[0].transcript.id
+    with first.session() as session:
+        session.add(Annotation(transcript_id=target, reviewer="alice", verdict="wrong", comment="cites the wrong para"))
+    first.close()
+
+    again = TranscriptStore(f"sqlite:///{db_file}")  # a new process would do exactly this
+    again.migrate()
+    assert run_id in {run.id for run in list_runs(again)}
+    reloaded = run_rows(again, run_id)
+    assert len(reloaded) == len(rows)
+    assert reloaded[0].annotation is not None and reloaded[0].annotation.verdict == "wrong"
+    assert reloaded[0].answer.citations == rows[0].answer.citations
+    stored = get_run(again, run_id)
+    assert stored is not None and stored.index_version and stored.model and stored.finished_at is not None
+    assert "llm_api_key" not in stored.settings_json and "retrieve_k" in stored.settings_json
+
+
+def test_compare_highlights_a_changed_answer_that_was_marked_wrong(
+    dev_run: tuple[Path, str], corpus_settings: Settings, tmp_path: Path
+) -> None:
+    db_file, run_id = dev_run
+    store = TranscriptStore(f"sqlite:///{db_file}")
+    rows = run_rows(store, run_id)
+    flagged = rows[1]
+    with store.session() as session:
+        session.add(Annotation(transcript_id=flagged.transcript.id, reviewer="bob", verdict="unsafe"))
+    subset = tmp_path / "subset.jsonl"
+    lines = DEV_SET.read_text(encoding="utf-8").splitlines()[:3]
+    subset.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assistant = shared_assistant(corpus_settings)
+    changed_settings = corpus_settings.model_copy(update={"answer_max_points": 1})
+    original = assistant.settings
+    assistant.settings = changed_settings
+    try:
+        second = run_eval(subset, changed_settings, store=store, assistant=assistant, name="one point")
+    finally:
+        assistant.settings = original
+    changes = {c.question_id: c for c in compare_runs(store, run_id, second)}
+    assert set(changes) == {json.loads(line)["id"] for line in lines}
+    change = changes[flagged.result.question_id]
+    if change.answer_changed:
+        assert change.previously_flagged == "unsafe"
+        assert next(iter(compare_runs(store, run_id, second))).question_id == flagged.result.question_id
+
+
+def test_report_html_json_and_plot(dev_run: tuple[Path, str], tmp_path: Path) -> None:
+    db_file, run_id = dev_run
+    store = TranscriptStore(f"sqlite:///{db_file}")
+    run = get_run(store, run_id)
+    assert run is not None
+    paths = write_report(store, run, tmp_path / "reports")
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "<h2>By topic</h2>" in html and "pupil_premium_plus" in html and "recall@5" in html
+    assert json.loads(paths["json"].read_text())["summary"]["overall"]["questions"] > 60
+    assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_runs_and_reviewers_on_each_database(
+    backend: str, corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subset = tmp_path / "two.jsonl"
+    subset.write_text("\n".join(DEV_SET.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+    with database_url(backend, tmp_path) as url:
+        (tmp_path / "db").mkdir(exist_ok=True)
+        settings = corpus_settings.model_copy(update={"database_url": url})
+        monkeypatch.setattr("evals.cli.get_settings", lambda: settings)
+        from vsh.cli import app
+
+        runner = CliRunner()
+        added = runner.invoke(app, ["users", "add", "Alice", "--password-stdin"], input="correct horse battery\n")
+        assert added.exit_code == 0, added.output
+        short = runner.invoke(app, ["users", "add", "bob", "--password-stdin"], input="short\n")
+        assert short.exit_code == 1 and "at least" in short.output
+        store = TranscriptStore(url)
+        assert verify_reviewer(store, "alice", "correct horse battery")
+        assert not verify_reviewer(store, "alice", "wrong password!")
+        run_id = run_eval(subset, settings, store=store, assistant=shared_assistant(corpus_settings), name=backend)
+        store.close()
+        reopened = TranscriptStore(url)
+        assert len(run_rows(reopened, run_id)) == 2
+        assert reopened.count(channel="eval", run_id=run_id) == 2
+        reopened.close()

@@ -1,0 +1,116 @@
+"""The /review pages over real HTTP: login required, annotate with CSRF, filters, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from _servers import LiveServer, live_server, shared_assistant
+
+from bots.db import TranscriptStore
+from bots.web import create_app
+from evals.reviewers import add_reviewer
+from evals.runner import run_eval
+from vsh.settings import REPO_ROOT, Settings
+
+DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
+PASSWORD = "a long reviewer password"
+
+
+@pytest.fixture(scope="module")
+def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Any, str]]:
+    folder = tmp_path_factory.mktemp("review")
+    subset = folder / "set.jsonl"
+    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
+    subset.write_text("\n".join(lines[:3] + [line for line in lines if '"answerable": false' in line][:1]) + "\n")
+    settings = corpus_settings.model_copy(update={"data_dir": folder, "rate_limit_per_minute": 10_000})
+    store = TranscriptStore(f"sqlite:///{folder / 'vsh.sqlite3'}")
+    store.migrate()
+    add_reviewer(store, "vsh-lead", PASSWORD)
+    assistant = shared_assistant(corpus_settings)
+    run_id = run_eval(subset, settings, store=store, assistant=assistant, name="review set")
+    app = create_app(settings, assistant=assistant, store=store)
+    with live_server(app) as server:
+        yield server, store, run_id
+
+
+def _login(base_url: str) -> httpx.Client:
+    client = httpx.Client(base_url=base_url, timeout=60)
+    response = client.post("/review/login", data={"username": "VSH-Lead", "password": PASSWORD, "next": "/review"})
+    assert response.status_code == 303 and response.headers["location"] == "/review"
+    return client
+
+
+def test_access_without_login_is_refused(site: tuple[LiveServer, Any, str]) -> None:
+    server, _, run_id = site
+    with httpx.Client(base_url=server.base_url, timeout=30) as anonymous:
+        page = anonymous.get("/review")
+        assert page.status_code == 303 and page.headers["location"].startswith("/review/login")
+        assert anonymous.get(f"/review?run={run_id}").status_code == 303
+        assert anonymous.get("/review/export.csv").status_code == 401
+        forged = anonymous.post("/review/transcripts/abc/annotations", data={"verdict": "correct", "csrf": "x"})
+        assert forged.status_code == 303
+        bad = anonymous.post("/review/login", data={"username": "vsh-lead", "password": "not the password"})
+        assert bad.status_code == 401 and "not right" in bad.text
+        assert anonymous.get("/review/login").status_code == 200
+        tampered = anonymous.get("/review", cookies={"vsh_review": "forged.cookie.value"})
+        assert tampered.status_code == 303
+
+
+def test_review_annotate_and_export(site: tuple[LiveServer, Any, str]) -> None:
+    server, _, run_id = site
+    client = _login(server.base_url)
+    listing = client.get(f"/review?run={run_id}")
+    assert listing.status_code == 200 and "review set" in listing.text
+    links = re.findall(r'href="/review/transcripts/([0-9a-f]+)"', listing.text)
+    assert len(links) == 4
+    transcript_id = links[0]
+    page = client.get(f"/review/transcripts/{transcript_id}")
+    assert page.status_code == 200
+    assert "Open in the source viewer" in page.text and "/sources/" in page.text  # citations opened inline
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    no_token = client.post(f"/review/transcripts/{transcript_id}/annotations", data={"verdict": "wrong"})
+    assert no_token.status_code in (403, 422)
+    saved = client.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={"verdict": "partly_correct", "comment": "misses the SGO point", "csrf": csrf.group(1)},
+    )
+    assert saved.status_code == 303
+    after = client.get(saved.headers["location"])
+    assert "Your verdict was saved" in after.text and "misses the SGO point" in after.text
+
+    filtered = client.get(f"/review?run={run_id}&verdict=partly_correct")
+    assert re.findall(r'href="/review/transcripts/([0-9a-f]+)"', filtered.text) == [transcript_id]
+    export = client.get(f"/review/export.csv?run={run_id}")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert len(rows) == 4
+    [annotated] = [row for row in rows if row["transcript_id"] == transcript_id]
+    assert annotated["verdict"] == "partly_correct" and annotated["reviewer"] == "vsh-lead"
+    assert annotated["comment"] == "misses the SGO point" and annotated["citations"]
+    client.close()
+
+
+def test_live_transcripts_with_feedback_are_listed(site: tuple[LiveServer, Any, str]) -> None:
+    server, _, _ = site
+    with httpx.Client(base_url=server.base_url, timeout=60) as web:
+        asked = web.post("/api/ask", json={"question": "Who decides how Pupil Premium Plus is spent?"})
+        assert asked.status_code == 200
+        transcript_id = asked.json()["transcript_id"]
+        assert web.post("/api/feedback", json={"transcript_id": transcript_id, "helpful": False}).status_code in (
+            200,
+            201,
+            204,
+        )
+    client = _login(server.base_url)
+    live = client.get("/review?feedback=not_helpful")
+    assert transcript_id in live.text
+    assert transcript_id not in client.get("/review?feedback=helpful").text
+    client.close()
+
