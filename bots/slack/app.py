@@ -337,13 +337,14 @@ def _retry_number(request: BoltRequest) -> int:
         return 1
 
 
-def ignore_retries(request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
+def ignore_retries(request: BoltRequest, next: Callable[[], None]) -> BoltResponse | None:
     """Slack retries an event it thinks we missed: acknowledge, never answer twice."""
     if _retry_number(request) > 0:
         reason = (request.headers.get("x-slack-retry-reason") or ["?"])[0]
         log.info("Slack retry acknowledged and ignored (reason: %s)", reason)
         return BoltResponse(status=200, body="")
-    return next()
+    next()
+    return None
 
 
 def build_slack_app(

@@ -34,6 +34,10 @@ ANSWERS = Counter("vsh_answers_total", "Answers given, by channel.", ["channel"]
 DECLINES = Counter("vsh_declines_total", "Answers that declined (guidance does not cover it), by channel.", ["channel"])
 RATE_LIMITED = Counter("vsh_rate_limited_total", "Requests refused by the per-client rate limit.", ["route"])
 CACHE_HITS = Counter("vsh_answer_cache_hits_total", "Answers served from the answer cache.")
+ANSWERS.labels(channel="web")  # export zeros from the start
+DECLINES.labels(channel="web")
+for _route in ("/api/ask", "/api/ask/stream", "/api/feedback"):
+    RATE_LIMITED.labels(route=_route)
 
 
 class MetricsMiddleware:
