@@ -145,3 +145,15 @@ def test_clean_text_and_conversation_id() -> None:
     raw = "<@U123> Does <!here> <mailto:a@b.org|a@b.org> &amp; <https://x.example|this> apply in <#C1|vsh>?"
     assert clean_text(raw) == "Does a@b.org & this apply in #vsh?"
     assert conversation_id("T1", "C1", "17.1") == "slack:T1:C1:17.1"
+
+
+def test_socket_mode_without_tokens_says_which_are_missing(tmp_path: object) -> None:
+    import pytest
+    from pydantic import SecretStr
+
+    from bots.slack.socket import SlackNotConfigured, run_socket_mode
+    from vsh.settings import Settings
+
+    with pytest.raises(SlackNotConfigured, match="VSH_SLACK_APP_TOKEN") as info:
+        run_socket_mode(Settings(slack_bot_token=SecretStr("xoxb-1"), slack_app_token=SecretStr("")))
+    assert "VSH_SLACK_BOT_TOKEN" not in str(info.value)
