@@ -84,6 +84,7 @@ EXPANSIONS: dict[str, list[str]] = {
 }
 
 _MODAL = re.compile(r"\b(must|should|duty|duties|required|requires|responsib\w*|statutory)\b", re.I)
+_EXTENSION = re.compile(r"\b(extend\w*|extension|with a social worker|2021|2023|announce\w*|news)\b", re.I)
 _MUST = re.compile(r"\b(must|duty|required|requires)\b", re.I)
 _COHORT_WORDS = re.compile(
     r"\b(looked[- ]after|previously looked[- ]after|adopt\w*|special guardianship|child arrangements|"
@@ -264,7 +265,7 @@ class Assistant:
                 s = 0.7 * h.score / etop
                 if pid not in merged or merged[pid].score < s:
                     merged[pid] = h.model_copy(update={"score": s})
-        if analysis.question_type == "kinship":
+        if analysis.question_type == "kinship" or _EXTENSION.search(resolved):
             ann = self._search(
                 f"{resolved} kinship care virtual school head role extension",
                 6,
@@ -313,6 +314,7 @@ class Assistant:
         asks_who = bool(re.search(r"\b(who|which (?:children|pupils)|eligib\w*|counts? as)\b", resolved, re.I))
         mentions_vsh = bool(re.search(r"virtual school|\bvsh|kinship", resolved, re.I))
         mentions_cin = bool(re.search(r"child(?:ren)? in need|\bcin\b|child protection|social worker", resolved, re.I))
+        extension = bool(_EXTENSION.search(resolved))
         units: list[_Unit] = []
         for h, texts, vecs in self._units_for(hits):
             sims = vecs @ qvec
@@ -345,7 +347,7 @@ class Assistant:
                     r"social care|safeguarding lead|referr|immediate danger|police", text, re.I
                 ):
                     score += 0.05
-                if h.doc.status == "announcement" and qtype not in ("kinship", "funding"):
+                if h.doc.status == "announcement" and qtype not in ("kinship", "funding") and not extension:
                     score -= 0.05
                 if len(words) < 6:
                     score -= 0.12
