@@ -98,9 +98,35 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+# DfE guidance writes these both in full and abbreviated: index and query them as one canonical token.
+_ABBREVIATIONS = [
+    (re.compile(r"\bpupil premium plus\b"), " pp+ "),
+    (re.compile(r"\bvirtual school heads?\b"), " vsh "),
+    (re.compile(r"\bvshs\b"), " vsh "),
+    (re.compile(r"\bpersonal education plans?\b"), " pep "),
+    (re.compile(r"\bpeps\b"), " pep "),
+    (re.compile(r"\bspecial guardianship orders?\b"), " sgo "),
+    (re.compile(r"\bsgos\b"), " sgo "),
+    (re.compile(r"\bchild arrangements? orders?\b"), " cao "),
+    (re.compile(r"\bchildren missing education\b"), " cme "),
+    (re.compile(r"\bspecial educational needs\b"), " sen "),
+    (re.compile(r"\bdesignated safeguarding leads?\b"), " dsl "),
+    (re.compile(r"\bindependent reviewing officers?\b"), " iro "),
+    (re.compile(r"\bpersonal advisers?\b"), " pa "),
+]
+
+
+def _canonical(text: str) -> str:
+    text = text.lower().replace("’", "'")
+    for pattern, token in _ABBREVIATIONS:
+        text = pattern.sub(token, text)
+    return text
+
+
 def tokenize(text: str) -> list[str]:
-    """Lowercase word stems without stopwords ('PP+' is kept as one token)."""
-    words = [w for w in _WORD_RE.findall(text.lower().replace("’", "'")) if w not in _STOPWORDS]
+    """Lowercase word stems without stopwords; 'PP+' is one token and the common DfE abbreviations
+    ('Pupil Premium Plus' = 'PP+', 'Virtual School Head' = 'VSH', 'PEP', 'SGO', ...) match their long forms."""
+    words = [w for w in _WORD_RE.findall(_canonical(text)) if w not in _STOPWORDS]
     return list(_stemmer().stemWords(words))
 
 

@@ -81,10 +81,10 @@ def test_search_and_docs_cli(corpus_settings: Settings, monkeypatch: pytest.Monk
     monkeypatch.setattr(settings_module, "get_settings", lambda: corpus_settings)
     monkeypatch.setattr("index.cli.get_settings", lambda: corpus_settings)
     runner = CliRunner()
-    result = runner.invoke(app, ["search", "Who is eligible for Pupil Premium Plus?", "--k", "3", "--json"])
+    result = runner.invoke(app, ["search", "Who is eligible for Pupil Premium Plus?", "--k", "5", "--json"])
     assert result.exit_code == 0, result.output
     hits = json.loads(result.output)
-    assert len(hits) == 3
+    assert len(hits) == 5
     assert set(hits[0]) >= {"doc_id", "title", "status", "section", "paragraphs", "pages", "text", "score"}
     assert any("39" in hit["paragraphs"] for hit in hits)
     human = runner.invoke(app, ["search", "pupil premium plus"])
