@@ -66,6 +66,7 @@ EXPANSIONS: dict[str, list[str]] = {
     ],
     "funding": [
         "Pupil Premium Plus PP+ funding looked-after and previously looked-after children",
+        "For looked-after children, PP+ funding is managed by the Virtual School Head",
         "£16 million for councils to extend the role of Virtual School Heads",
     ],
     "kinship": [

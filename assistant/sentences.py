@@ -229,8 +229,11 @@ def content_words(text: str) -> frozenset[str]:
     for tok in _TOKEN.findall(text.lower().replace("’", "'")):
         if tok in STOPWORDS or len(tok) < 2:
             continue
-        if len(tok) > 4 and tok.endswith("s") and not tok.endswith("ss"):
-            tok = tok[:-1]
+        if len(tok) > 4 and not tok[-1].isdigit():
+            for suffix in ("ing", "ed", "es", "e", "s"):
+                if tok.endswith(suffix) and len(tok) - len(suffix) >= 4:
+                    tok = tok[: -len(suffix)]  # light stemming: manage/managed/manages -> manag
+                    break
         out.add(tok)
     return frozenset(out)
 
