@@ -5,7 +5,8 @@
   has neither, the document alone matches.
 - retrieval recall@k: share of a question's gold items matched by any of the top-k retrieved passages.
 - MRR: 1 / rank of the first retrieved passage that matches any gold item (0 if none in the list).
-- citation precision: share of an answer's citations that match a gold item.
+- citation precision: share of an answer's citations that support it: the citation matches a gold item,
+  or its quote contains (normalised) the text of an answer point the citation backs.
 - fact coverage: share of key facts found in the answer text (case-insensitive, whitespace-normalised).
 - decline accuracy: share of unanswerable questions declined; false declines: answerable ones declined.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "reciprocal_rank",
     "recall_at_k",
     "summarise",
+    "supports",
 ]
 
 
@@ -41,6 +43,16 @@ class Located:
     doc_id: str
     paragraphs: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()
+    quote: str = ""
+    backs: tuple[str, ...] = ()  # texts of the answer points this citation backs
+
+
+def supports(item: Located, gold: Sequence[GoldCitation]) -> bool:
+    """A citation supports the answer when it matches gold, or its quote contains a point it backs."""
+    if any(matches_gold(item, g) for g in gold):
+        return True
+    quote = _normalise(item.quote)
+    return bool(quote) and any(_normalise(point) and _normalise(point) in quote for point in item.backs)
 
 
 def matches_gold(item: Located, gold: GoldCitation) -> bool:
@@ -71,10 +83,10 @@ def reciprocal_rank(retrieved: Sequence[Located], gold: Sequence[GoldCitation]) 
 
 
 def citation_precision(cited: Sequence[Located], gold: Sequence[GoldCitation]) -> float:
-    """Share of citations that match a gold item (0 when nothing is cited)."""
+    """Share of citations that support the answer (see `supports`; 0 when nothing is cited)."""
     if not cited:
         return 0.0
-    return sum(any(matches_gold(item, g) for g in gold) for item in cited) / len(cited)
+    return sum(supports(item, gold) for item in cited) / len(cited)
 
 
 def _normalise(text: str) -> str:

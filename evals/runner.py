@@ -45,7 +45,16 @@ def git_commit() -> str:
 
 def score_answer(question: EvalQuestion, answer: Answer, retrieved: list[Located], k: int) -> QuestionScore:
     """Score one answer against its question's gold (see `evals.metrics`)."""
-    cited = [Located(c.doc_id, tuple(c.paragraphs), tuple(c.pages)) for c in answer.citations]
+    cited = [
+        Located(
+            c.doc_id,
+            tuple(c.paragraphs),
+            tuple(c.pages),
+            quote=c.quote,
+            backs=tuple(p.text for p in answer.points if c.number in p.citations),
+        )
+        for c in answer.citations
+    ]
     answerable = question.answerable and bool(question.gold)
     return QuestionScore(
         question_id=question.id,

@@ -17,6 +17,7 @@ from evals.metrics import (
     recall_at_k,
     reciprocal_rank,
     summarise,
+    supports,
 )
 from evals.questions import GoldCitation, QuestionSetError, load_questions
 
@@ -52,6 +53,15 @@ def test_citation_precision_is_the_share_of_supporting_citations() -> None:
     cited = [Located("dt", ("39",)), Located("dt", ("12",)), Located("cme", (), (4,)), Located("x")]
     assert citation_precision(cited, [PP_GOLD, PAGE_GOLD]) == 0.5
     assert citation_precision([], [PP_GOLD]) == 0.0
+
+
+def test_a_citation_whose_quote_contains_the_point_it_backs_supports_it() -> None:
+    quote = "Pupil Premium Plus  is managed by the VSH.\nIt is paid for each looked-after child."
+    backed = Located("dt", ("12",), quote=quote, backs=("pupil premium plus is managed by the VSH.",))
+    unrelated = Located("dt", ("12",), quote=quote, backs=("Schools must appoint a designated teacher.",))
+    nothing = Located("dt", ("12",), quote="", backs=("",))
+    assert supports(backed, [PP_GOLD]) and not supports(unrelated, [PP_GOLD]) and not supports(nothing, [PP_GOLD])
+    assert citation_precision([backed, unrelated, nothing, Located("dt", ("39",))], [PP_GOLD]) == 0.5
 
 
 def test_fact_coverage_ignores_case_spacing_and_curly_quotes() -> None:

@@ -1,9 +1,8 @@
-"""The runner on the real corpus: the quality gate, runs that survive a restart, compare, report, users."""
+"""The runner on the real corpus: runs that survive a restart, compare, report, users."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from typer.testing import CliRunner
 
 from bots.db import TranscriptStore
 from evals.models import Annotation
-from evals.questions import load_questions
 from evals.report import write_report
 from evals.results import compare_runs, get_run, list_runs, run_rows
 from evals.reviewers import verify_reviewer
@@ -21,58 +19,22 @@ from evals.runner import run_eval
 from vsh.settings import REPO_ROOT, Settings
 
 DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
-THRESHOLDS = REPO_ROOT / "evals" / "thresholds.json"
-GATED = ("recall@5", "fact_coverage", "decline_accuracy")
 
 
 @pytest.fixture(scope="module")
 def dev_run(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """One run of the whole development set, stored in a SQLite file."""
-    db_file = tmp_path_factory.mktemp("evals") / "vsh.sqlite3"
+    """A run of a subset of the development set (the whole set runs once, in test_quality_gate.py)."""
+    folder = tmp_path_factory.mktemp("evals")
+    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
+    picked = [*lines[:4], *[line for line in lines if "pupil_premium" in line][:2]]
+    picked += [line for line in lines if '"answerable": false' in line][:2]
+    subset = folder / "subset.jsonl"
+    subset.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    db_file = folder / "vsh.sqlite3"
     store = TranscriptStore(f"sqlite:///{db_file}")
-    run_id = run_eval(DEV_SET, corpus_settings, store=store, assistant=shared_assistant(corpus_settings), name="dev")
+    run_id = run_eval(subset, corpus_settings, store=store, assistant=shared_assistant(corpus_settings), name="dev")
     store.close()
     yield db_file, run_id
-
-
-def test_quality_gate_on_the_development_set(dev_run: tuple[Path, str]) -> None:
-    db_file, run_id = dev_run
-    store = TranscriptStore(f"sqlite:///{db_file}")
-    run = get_run(store, run_id)
-    assert run is not None
-    overall = json.loads(run.summary_json)["overall"]
-    thresholds = json.loads(THRESHOLDS.read_text())
-    below = {name: (overall[name], thresholds[name]) for name in GATED if overall[name] < thresholds[name]}
-    assert not below, f"below the recorded thresholds (measured, threshold): {below}; full summary: {overall}"
-    assert overall["questions"] == len(load_questions(DEV_SET))
-
-
-def test_thresholds_only_move_up() -> None:
-    """Compared with the previous committed version of the thresholds file, no figure went down."""
-    log = subprocess.run(
-        ["git", "log", "--format=%H", "-n", "2", "--", "evals/thresholds.json"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    commits = log.stdout.split()
-    if log.returncode != 0:
-        pytest.fail(f"git is needed to check the thresholds history: {log.stderr}")
-    current = json.loads(THRESHOLDS.read_text())
-    for commit in commits:
-        shown = subprocess.run(
-            ["git", "show", f"{commit}:evals/thresholds.json"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if shown.returncode != 0:
-            continue
-        earlier = json.loads(shown.stdout)
-        for name in GATED:
-            assert current[name] >= earlier[name], f"{name} was lowered from {earlier[name]} to {current[name]}"
 
 
 def test_run_transcripts_and_annotations_survive_a_restart(dev_run: tuple[Path, str]) -> None:
@@ -132,7 +94,7 @@ def test_report_html_json_and_plot(dev_run: tuple[Path, str], tmp_path: Path) ->
     paths = write_report(store, run, tmp_path / "reports")
     html = paths["html"].read_text(encoding="utf-8")
     assert "<h2>By topic</h2>" in html and "pupil_premium_plus" in html and "recall@5" in html
-    assert json.loads(paths["json"].read_text())["summary"]["overall"]["questions"] > 60
+    assert json.loads(paths["json"].read_text())["summary"]["overall"]["questions"] == 8
     assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -1,0 +1,115 @@
+"""The review flow in headless Chromium (Playwright, executable_path), over real HTTP, with axe-core."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _servers import LiveServer, live_server, shared_assistant
+
+from bots.db import TranscriptStore
+from bots.web import create_app
+from evals.reviewers import add_reviewer
+from evals.runner import run_eval
+from vsh.settings import REPO_ROOT, Settings
+
+pytestmark = pytest.mark.browser
+
+DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
+PASSWORD = "browser reviewer password"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("VSH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(f"Chromium not found at {path!r}: install Debian 'chromium' or set VSH_CHROMIUM")
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
+    folder = tmp_path_factory.mktemp("review-browser")
+    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
+    subset = folder / "set.jsonl"
+    subset.write_text("\n".join([*lines[:2], *[x for x in lines if '"answerable": false' in x][:1]]) + "\n")
+    settings = corpus_settings.model_copy(update={"data_dir": folder, "rate_limit_per_minute": 10_000})
+    store = TranscriptStore(f"sqlite:///{folder / 'vsh.sqlite3'}")
+    store.migrate()
+    add_reviewer(store, "browser-lead", PASSWORD)
+    assistant = shared_assistant(corpus_settings)
+    run_id = run_eval(subset, settings, store=store, assistant=assistant, name="browser set")
+    with live_server(create_app(settings, assistant=assistant, store=store)) as server:
+        yield server, run_id
+
+
+def serious_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+def test_review_flow_login_annotate_export_accessible(site: tuple[LiveServer, str], tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    server, run_id = site
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 375, "height": 740}, accept_downloads=True)
+            page = context.new_page()
+            page.goto(f"{server.base_url}/review?run={run_id}")
+            assert "/review/login" in page.url  # redirected to sign in
+            assert serious_violations(page) == []
+            page.get_by_label("Username").fill("browser-lead")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url("**/review**")
+            assert "/review/login" not in page.url
+            page.goto(f"{server.base_url}/review?run={run_id}")
+            assert serious_violations(page) == []
+            page.locator("a[href^='/review/transcripts/']").first.click()
+            page.wait_for_url("**/review/transcripts/**")
+            transcript_id = page.url.rstrip("/").split("/")[-1].split("?")[0]
+            assert page.get_by_role("heading", name="Transcript").is_visible()
+            assert page.locator("a[href^='/sources/']").count() >= 1
+            assert serious_violations(page) == []
+            no_scroll = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+            assert page.evaluate(no_scroll), "the transcript page scrolls sideways at phone width"
+            page.get_by_label("Wrong").check()
+            page.get_by_label("Comment (optional)").fill("quotes the wrong paragraph")
+            page.get_by_role("button", name="Save verdict").click()
+            page.wait_for_url("**saved=1")
+            assert page.get_by_role("status").inner_text().startswith("Your verdict was saved")
+            assert "quotes the wrong paragraph" in page.content()
+            assert serious_violations(page) == []
+            page.goto(f"{server.base_url}/review?run={run_id}")
+            with page.expect_download() as info:
+                page.get_by_role("link", name="Export these transcripts to CSV").click()
+            target = tmp_path / "export.csv"
+            info.value.save_as(target)
+            rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+            [row] = [r for r in rows if r["transcript_id"] == transcript_id]
+            assert row["verdict"] == "wrong" and row["comment"] == "quotes the wrong paragraph"
+            context.close()
+        finally:
+            browser.close()
