@@ -124,3 +124,28 @@ def test_runs_and_reviewers_on_each_database(
         assert len(run_rows(reopened, run_id)) == 2
         assert reopened.count(channel="eval", run_id=run_id) == 2
         reopened.close()
+
+
+def test_cli_list_compare_and_report(
+    dev_run: tuple[Path, str], corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db_file, run_id = dev_run
+    settings = corpus_settings.model_copy(update={"database_url": f"sqlite:///{db_file}", "data_dir": tmp_path})
+    monkeypatch.setattr("evals.cli.get_settings", lambda: settings)
+    from vsh.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["eval", "list"])
+    assert listed.exit_code == 0 and run_id[:8] in listed.output
+    compared = runner.invoke(app, ["eval", "compare", run_id, run_id, "--json"])
+    assert compared.exit_code == 0, compared.output
+    payload = json.loads(compared.output)
+    assert payload["run_a"] == payload["run_b"] == run_id
+    assert payload["questions"] and all(not q["answer_changed"] for q in payload["questions"])
+    table = runner.invoke(app, ["eval", "compare", run_id, run_id])
+    assert table.exit_code == 0 and "recall@5" in table.output
+    missing = runner.invoke(app, ["eval", "compare", run_id, "no-such-run"])
+    assert missing.exit_code == 1
+    reported = runner.invoke(app, ["eval", "report", run_id, "--out", str(tmp_path / "out")])
+    assert reported.exit_code == 0, reported.output
+    assert list((tmp_path / "out").glob("*.html")) and list((tmp_path / "out").glob("*.png"))
