@@ -176,6 +176,8 @@ def test_socket_mode_mention_dm_retry_buttons_and_follow_up(
         "user": {"id": "U0HUMAN01", "team_id": TEAM},
         "api_app_id": "A0TEST",
         "view": {
+            "id": "V0001",
+            "type": "modal",
             "callback_id": blocks.FEEDBACK_MODAL_CALLBACK,
             "private_metadata": tid,
             "state": {"values": {blocks.COMMENT_BLOCK: {blocks.COMMENT_ACTION: {"value": "Too long"}}}},
