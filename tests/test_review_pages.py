@@ -113,4 +113,3 @@ def test_live_transcripts_with_feedback_are_listed(site: tuple[LiveServer, Any, 
     assert transcript_id in live.text
     assert transcript_id not in client.get("/review?feedback=helpful").text
     client.close()
-
