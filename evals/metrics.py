@@ -5,8 +5,11 @@
   has neither, the document alone matches.
 - retrieval recall@k: share of a question's gold items matched by any of the top-k retrieved passages.
 - MRR: 1 / rank of the first retrieved passage that matches any gold item (0 if none in the list).
-- citation precision: share of an answer's citations that support it: the citation matches a gold item,
-  or its quote contains (normalised) the text of an answer point the citation backs.
+- citation precision: share of an answer's citations that point at a gold place (strict: a citation of
+  another relevant paragraph counts against it).
+- citation support: share of citations that support the answer: they point at a gold place, or their quote
+  contains (normalised) the text of the answer point they back. Extractive answers score 1.0 by
+  construction; the figure guards generative mode, where a model may cite a passage that does not say it.
 - fact coverage: share of key facts found in the answer text (case-insensitive, whitespace-normalised).
 - decline accuracy: share of unanswerable questions declined; false declines: answerable ones declined.
 """
@@ -26,6 +29,7 @@ __all__ = [
     "Located",
     "QuestionScore",
     "citation_precision",
+    "citation_support",
     "fact_coverage",
     "matches_gold",
     "percentile",
@@ -83,6 +87,13 @@ def reciprocal_rank(retrieved: Sequence[Located], gold: Sequence[GoldCitation]) 
 
 
 def citation_precision(cited: Sequence[Located], gold: Sequence[GoldCitation]) -> float:
+    """Share of citations that point at a gold place (0 when nothing is cited)."""
+    if not cited:
+        return 0.0
+    return sum(any(matches_gold(item, g) for g in gold) for item in cited) / len(cited)
+
+
+def citation_support(cited: Sequence[Located], gold: Sequence[GoldCitation]) -> float:
     """Share of citations that support the answer (see `supports`; 0 when nothing is cited)."""
     if not cited:
         return 0.0
@@ -123,6 +134,7 @@ class QuestionScore(BaseModel):
     recall_at_k: float | None = None
     reciprocal_rank: float | None = None
     citation_precision: float | None = None
+    citation_support: float | None = None
     fact_coverage: float | None = None
     latency_ms: float = 0.0
 
@@ -142,6 +154,7 @@ def summarise(scores: Sequence[QuestionScore], k: int) -> dict[str, float | int 
         f"recall@{k}": _mean(s.recall_at_k for s in answerable),
         "mrr": _mean(s.reciprocal_rank for s in answerable),
         "citation_precision": _mean(s.citation_precision for s in answerable if not s.declined),
+        "citation_support": _mean(s.citation_support for s in answerable if not s.declined),
         "fact_coverage": _mean(s.fact_coverage for s in answerable),
         "decline_accuracy": _mean(1.0 if s.declined else 0.0 for s in unanswerable),
         "false_decline_rate": _mean(1.0 if s.declined else 0.0 for s in answerable),

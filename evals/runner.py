@@ -18,6 +18,7 @@ from evals.metrics import (
     Located,
     QuestionScore,
     citation_precision,
+    citation_support,
     fact_coverage,
     recall_at_k,
     reciprocal_rank,
@@ -64,6 +65,7 @@ def score_answer(question: EvalQuestion, answer: Answer, retrieved: list[Located
         recall_at_k=recall_at_k(retrieved, question.gold, k) if answerable else None,
         reciprocal_rank=reciprocal_rank(retrieved, question.gold) if answerable else None,
         citation_precision=citation_precision(cited, question.gold) if answerable and not answer.declined else None,
+        citation_support=citation_support(cited, question.gold) if answerable and not answer.declined else None,
         fact_coverage=fact_coverage(answer.text, question.key_facts) if question.answerable else None,
         latency_ms=answer.latency_ms,
     )

@@ -11,6 +11,7 @@ from evals.metrics import (
     Located,
     QuestionScore,
     citation_precision,
+    citation_support,
     fact_coverage,
     matches_gold,
     percentile,
@@ -49,7 +50,7 @@ def test_reciprocal_rank_is_one_over_the_first_match() -> None:
     assert reciprocal_rank([Located("x")], [PP_GOLD]) == 0.0
 
 
-def test_citation_precision_is_the_share_of_supporting_citations() -> None:
+def test_citation_precision_is_the_share_of_citations_at_a_gold_place() -> None:
     cited = [Located("dt", ("39",)), Located("dt", ("12",)), Located("cme", (), (4,)), Located("x")]
     assert citation_precision(cited, [PP_GOLD, PAGE_GOLD]) == 0.5
     assert citation_precision([], [PP_GOLD]) == 0.0
@@ -61,7 +62,8 @@ def test_a_citation_whose_quote_contains_the_point_it_backs_supports_it() -> Non
     unrelated = Located("dt", ("12",), quote=quote, backs=("Schools must appoint a designated teacher.",))
     nothing = Located("dt", ("12",), quote="", backs=("",))
     assert supports(backed, [PP_GOLD]) and not supports(unrelated, [PP_GOLD]) and not supports(nothing, [PP_GOLD])
-    assert citation_precision([backed, unrelated, nothing, Located("dt", ("39",))], [PP_GOLD]) == 0.5
+    assert citation_support([backed, unrelated, nothing, Located("dt", ("39",))], [PP_GOLD]) == 0.5
+    assert citation_precision([backed, unrelated, nothing, Located("dt", ("39",))], [PP_GOLD]) == 0.25
 
 
 def test_fact_coverage_ignores_case_spacing_and_curly_quotes() -> None:
