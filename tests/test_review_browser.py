@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from _browser import CHROMIUM_ARGS, chromium_path, serious_violations
 from _servers import LiveServer, live_server, shared_assistant
 
 from bots.db import TranscriptStore
@@ -23,22 +21,6 @@ pytestmark = pytest.mark.browser
 
 DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
 PASSWORD = "browser reviewer password"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str:
-    path = os.environ.get("VSH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        pytest.fail(f"Chromium not found at {path!r}: install Debian 'chromium' or set VSH_CHROMIUM")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +37,6 @@ def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     run_id = run_eval(subset, settings, store=store, assistant=assistant, name="browser set")
     with live_server(create_app(settings, assistant=assistant, store=store)) as server:
         yield server, run_id
-
-
-def serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
 
 
 def test_review_flow_login_annotate_export_accessible(site: tuple[LiveServer, str], tmp_path: Path) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from _browser import CHROMIUM_ARGS, chromium_path, serious_violations
 from _servers import LiveServer, live_server, shared_assistant
 
 from bots.db import TranscriptStore
@@ -16,26 +14,6 @@ from bots.web import create_app
 from vsh.settings import Settings
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str:
-    path = os.environ.get("VSH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        pytest.fail(
-            f"Chromium not found at {path!r}: install the Debian 'chromium' package or set VSH_CHROMIUM "
-            "(never `playwright install`)."
-        )
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +32,6 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
-
-
-def serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
 
 
 def no_horizontal_scroll(page: Any) -> bool:
