@@ -224,7 +224,9 @@ def ingest_paths(
         missing = [i for i, key in enumerate(keys) if key not in vectors]
         if missing:
             embedder = embedder or get_embedder(model, threads)
-            fresh = embedder.encode([texts[i] for i in missing], batch_size=batch_size)
+            fresh = embedder.encode(
+                [texts[i] for i in missing], batch_size=batch_size, threads=settings.ingest_threads or os.cpu_count()
+            )
             for i, vector in zip(missing, fresh, strict=True):
                 vectors[keys[i]] = vector
         report.embedded_passages = len(missing)

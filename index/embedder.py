@@ -42,14 +42,23 @@ class Embedder:
         )
         self.dimension = int(dimension() or 0)
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """Vectors for `texts`, shape (len(texts), dimension)."""
+    def encode(self, texts: list[str], batch_size: int = 32, threads: int | None = None) -> np.ndarray:
+        """Vectors for `texts`, shape (len(texts), dimension). `threads` overrides the CPU threads for this
+        call only (bulk ingest uses every core; single queries use one, which avoids contention)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        import torch
+
         with _lock:
-            vectors = self._model.encode(
-                texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-            )
+            before = torch.get_num_threads()
+            if threads:
+                torch.set_num_threads(threads)
+            try:
+                vectors = self._model.encode(
+                    texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+                )
+            finally:
+                torch.set_num_threads(before)
         return np.asarray(vectors, dtype=np.float32)
 
 

