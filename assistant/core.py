@@ -189,16 +189,19 @@ class Assistant:
         """Load the index and the embedding model now rather than on the first question."""
         self.index.embed(["warm up"])
 
-    def precompute_units(self, batch_passages: int = 64) -> int:
-        """Split and embed every passage's units now (minutes on 2 cores; run it in a background thread
-        of a long-lived server so that first-time questions are as fast as repeated ones). Returns the
-        number of passages processed."""
+    def precompute_units(self, batch_passages: int = 64, stop: threading.Event | None = None) -> int:
+        """Split and embed every passage's units now (minutes on 2 cores; `vsh serve` runs it in a background
+        thread, a few passages per job, so that first-time questions become as fast as repeated ones while
+        questions asked meanwhile wait for one small job at most). Stops early when `stop` is set. Returns
+        the number of passages processed."""
         index = self.index
         docs = index.documents() if hasattr(index, "documents") else []
         done = 0
         for doc in docs:
             passages = list(index.passages(doc.doc_id))
             for i in range(0, len(passages), batch_passages):
+                if stop is not None and stop.is_set():
+                    return done
                 chunk = [SearchHit(passage=p, doc=doc, score=0.0) for p in passages[i : i + batch_passages]]
                 self._units_for(chunk)
                 done += len(chunk)

@@ -42,7 +42,8 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"Serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+    app = create_app(settings, precompute_units=settings.precompute_units)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
 
 
 def slack() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -132,6 +134,17 @@ def _install_handlers(app: FastAPI) -> None:
         return _error(500, message)
 
 
+def _precompute(assistant: Assistant, stop: threading.Event) -> None:
+    """Embed every passage's sentences ahead of questions, four passages per job (background thread)."""
+    started = time.perf_counter()
+    try:
+        done = assistant.precompute_units(batch_passages=4, stop=stop)
+    except Exception as exc:  # the index may be missing: questions then embed what they need themselves
+        log.warning("precomputing answer units stopped: %s", type(exc).__name__)
+        return
+    log.info("precomputed the answer units of %d passages in %.0f s", done, time.perf_counter() - started)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -139,12 +152,14 @@ def create_app(
     store: TranscriptStore | None = None,
     answer_cache_size: int = 512,
     flush_interval: float = 5.0,
+    precompute_units: bool = False,
 ) -> FastAPI:
     """The web app. One Assistant and one TranscriptStore per app (created here unless given).
 
     A missing index does not stop the app: /healthz and /api/ask answer 503 with the rebuild hint until an
     index appears (re-checked every few seconds). An unreachable database does not stop it either: the
-    answers are still given and the transcripts queued (see `TranscriptStore`).
+    answers are still given and the transcripts queued (see `TranscriptStore`). With `precompute_units`
+    (what `vsh serve` does), every passage's sentences are embedded in a background thread after start.
     """
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
@@ -160,6 +175,10 @@ def create_app(
             log.error("database migration failed on %s: %s", store.safe_url, type(exc).__name__)
         with contextlib.suppress(Exception):
             await run_in_threadpool(service.index.get)  # open the index now (503 + hint if missing)
+            await run_in_threadpool(assistant.warm)  # and load the model, so the first question is not slow
+        stop = threading.Event()
+        if precompute_units:
+            threading.Thread(target=_precompute, args=(assistant, stop), name="precompute-units", daemon=True).start()
 
         async def flusher() -> None:
             while True:
@@ -172,6 +191,7 @@ def create_app(
         try:
             yield
         finally:
+            stop.set()
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
