@@ -177,8 +177,9 @@ def create_app(
             await run_in_threadpool(service.index.get)  # open the index now (503 + hint if missing)
             await run_in_threadpool(assistant.warm)  # and load the model, so the first question is not slow
         stop = threading.Event()
+        precompute = threading.Thread(target=_precompute, args=(assistant, stop), name="precompute-units", daemon=True)
         if precompute_units:
-            threading.Thread(target=_precompute, args=(assistant, stop), name="precompute-units", daemon=True).start()
+            precompute.start()
 
         async def flusher() -> None:
             while True:
@@ -192,6 +193,8 @@ def create_app(
             yield
         finally:
             stop.set()
+            if precompute.is_alive():  # let its current job finish: torch must not be busy at interpreter exit
+                await run_in_threadpool(precompute.join, 30)
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
