@@ -343,6 +343,9 @@ def test_missing_index_starts_and_reports_503(tmp_path: Path) -> None:
         assert r.status_code == 503 and r.json()["error"] == "unavailable"
         assert "ingest" in r.json()["message"]
         assert c.post("/api/ask/stream", json={"question": QUESTION}).status_code == 503
+        for source_path in ("/api/sources/designated-teacher-2018", "/sources/designated-teacher-2018"):
+            r = c.get(source_path)
+            assert r.status_code == 503 and "ingest" in r.text
         assert c.get("/").status_code == 200
         assert store.count() == 0
 

@@ -37,7 +37,7 @@ from bots.web.schemas import (
     SourceDocument,
 )
 from bots.web.service import AskService, Exchange, IndexMissing, UnknownConversation
-from bots.web.sources import load_document, source_document
+from bots.web.sources import fetch_document, source_document
 from vsh.settings import Settings
 
 __all__ = ["router", "sse"]
@@ -151,14 +151,7 @@ async def feedback(body: FeedbackRequest, service: ServiceDep, _: RateLimit) -> 
 @router.get("/api/sources/{doc_id}", response_model=SourceDocument, responses=ERRORS, tags=["sources"])
 async def source(doc_id: str, service: ServiceDep) -> SourceDocument:
     """One document: metadata, what its status means, and its sections and passages in order."""
-    try:
-        index = service.index.get()
-    except IndexMissing as exc:
-        raise HTTPException(503, str(exc)) from exc
-    found = await run_in_threadpool(load_document, index, doc_id)
-    if found is None:
-        raise HTTPException(404, f"Unknown document {doc_id!r}.")
-    return source_document(*found)
+    return source_document(*await fetch_document(service, doc_id, f"Unknown document {doc_id!r}."))
 
 
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}}, tags=["operations"])

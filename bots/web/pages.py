@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
 
 from bots.web.deps import ServiceDep, SettingsDep
-from bots.web.service import IndexMissing
-from bots.web.sources import load_document, view_sections
+from bots.web.sources import fetch_document, view_sections
 from ingest.models import STATUS_LABELS
 
 __all__ = ["router", "templates", "STARTERS", "NOTICE"]
@@ -42,14 +40,8 @@ async def chat(request: Request, settings: SettingsDep) -> HTMLResponse:
 
 @router.get("/sources/{doc_id}", response_class=HTMLResponse)
 async def source_viewer(request: Request, doc_id: str, service: ServiceDep, passage: str | None = None) -> HTMLResponse:
-    try:
-        index = service.index.get()
-    except IndexMissing as exc:
-        raise HTTPException(503, str(exc)) from exc
-    found = await run_in_threadpool(load_document, index, doc_id)
-    if found is None:
-        raise HTTPException(404, f"There is no document called “{doc_id}” in the guidance I hold.")
-    meta, passages = found
+    not_found = f"There is no document called “{doc_id}” in the guidance I hold."
+    meta, passages = await fetch_document(service, doc_id, not_found)
     sections = view_sections(passages, current=passage)
     return templates.TemplateResponse(
         request,

@@ -6,10 +6,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi import HTTPException
+from starlette.concurrency import run_in_threadpool
+
 from bots.web.schemas import SourceDocument, SourcePassage, SourceSection
+from bots.web.service import AskService, IndexMissing
 from ingest.models import STATUS_LABELS, DocumentMeta, Passage
 
-__all__ = ["load_document", "passage_element_id", "ViewLine", "ViewPassage", "ViewSection", "view_sections"]
+__all__ = [
+    "fetch_document",
+    "load_document",
+    "passage_element_id",
+    "ViewLine",
+    "ViewPassage",
+    "ViewSection",
+    "view_sections",
+]
 
 _PARA_START = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})?)[.)]?\s")
 
@@ -28,6 +40,19 @@ def load_document(index: Any, doc_id: str) -> tuple[DocumentMeta, list[Passage]]
         return None
     passages = sorted(index.passages(doc_id), key=lambda p: p.order)
     return meta, passages
+
+
+async def fetch_document(service: AskService, doc_id: str, not_found: str) -> tuple[DocumentMeta, list[Passage]]:
+    """`load_document` for a route: 503 with the rebuild hint when the index is missing, 404 `not_found`
+    when it does not hold `doc_id`."""
+    try:
+        index = service.index.get()
+    except IndexMissing as exc:
+        raise HTTPException(503, str(exc)) from exc
+    found = await run_in_threadpool(load_document, index, doc_id)
+    if found is None:
+        raise HTTPException(404, not_found)
+    return found
 
 
 @dataclass
