@@ -105,6 +105,7 @@ def _clean_pages(raw_pages: list[str]) -> list[_Page]:
         lines = [line.rstrip() for line in body]
         lines = _drop_page_number(lines, number)
         lines = [line for line in lines if normalise_for_match(line) not in running]
+        lines = _strip_footnote_marks(lines, footnotes)
         pages.append(_Page(number=number, lines=lines, footnotes=footnotes))
     return pages
 
@@ -133,6 +134,22 @@ def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
             if rest and FOOTNOTE_START_RE.match(rest[0].strip()):
                 return lines[:index], _group_footnotes(rest)
     return lines, []
+
+
+def _strip_footnote_marks(lines: list[str], footnotes: list[str]) -> list[str]:
+    """Remove footnote reference marks that the text layer glues to the word before them ("Heads53 manage",
+    "children;54 and"), but only numbers that start a footnote-like line on the same page ("53 Section
+    22(3B) ..."; below the separator or, in PDFs without one, at the foot of the body), so ordinary numbers
+    stay."""
+    numbers = {m.group(1) for note in [*footnotes, *lines] if (m := FOOTNOTE_START_RE.match(note.strip()))}
+    if not numbers:
+        return lines
+    mark = re.compile(
+        r"(?:(?<=[a-z]{2})|(?<=[a-z]{2}[.,;:)’”]))("
+        + "|".join(sorted(numbers, key=len, reverse=True))
+        + r")(?=[\s.,;:)’”]|$)"
+    )
+    return [mark.sub("", line) for line in lines]
 
 
 def _group_footnotes(lines: list[str]) -> list[str]:
