@@ -102,6 +102,15 @@ class Retriever(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
+LEAD_FRAGMENT_MARGIN = 0.1
+"""How much lower a complete sentence may score than a leading fragment and still lead the answer."""
+
+
+def _is_fragment(text: str) -> bool:
+    """A unit that starts mid-sentence (a bullet item without its lead-in): it starts with a lowercase letter."""
+    return bool(text) and text[0].islower()
+
+
 def passage_anchor(passage: Passage) -> str:
     """Element id of a passage in the source viewer: `p-39`, or `passage-designated-teacher-2018-00087`."""
     if passage.paragraphs:
@@ -440,10 +449,17 @@ class Assistant:
     def _select(self, got: _Retrieved, analysis: Analysis) -> list[_Unit]:
         max_points = max(1, self.settings.answer_max_points)
         units = got.units
-        lead = units[0]
+        # lead with a whole sentence: a bullet item cut from its lead-in ("what impact PP+ has ...") reads as
+        # a fragment, so a complete sentence scoring nearly as well leads instead
+        lead = next(
+            (u for u in units[:6] if not _is_fragment(u.text) and u.score >= units[0].score - LEAD_FRAGMENT_MARGIN),
+            units[0],
+        )
         chosen = [lead]
         per_passage: dict[str, int] = {lead.hit.passage.passage_id: 1}
-        for u in units[1:]:
+        for u in units:
+            if u is lead:
+                continue
             if len(chosen) >= max_points:
                 break
             if u.score < lead.score - 0.22 or u.score < 0.3:

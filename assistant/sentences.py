@@ -210,7 +210,7 @@ def normalise(text: str) -> str:
 
 _SYNONYMS = [
     (re.compile(r"pupil premium plus|\bpp\+", re.I), " ppplus "),
-    (re.compile(r"virtual school heads?|\bvshs?\b", re.I), " vsh "),
+    (re.compile(r"virtual schools?(?: heads?)?|\bvshs?\b", re.I), " vsh "),  # the VSH leads the virtual school
     (re.compile(r"personal education plans?|\bpeps?\b", re.I), " pep "),
     (re.compile(r"looked[- ]after", re.I), " lookedafter "),
     (re.compile(r"designated safeguarding leads?|\bdsls?\b", re.I), " dsl "),
