@@ -55,6 +55,23 @@ def test_pp_plus_management_cites_para_41(assistant: Assistant) -> None:
     _assert_grounded(answer)
 
 
+def test_child_in_need_question_leads_with_the_social_worker_extension(assistant: Assistant) -> None:
+    answer = assistant.ask("Does the virtual school cover a child on a child in need plan?")
+    assert not answer.declined
+    lead = answer.points[0].text
+    assert "children with a social worker" in lead and "extended" in lead
+    _assert_grounded(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who decides how Pupil Premium Plus is spent?", "Does the virtual school cover a child on a child in need plan?"],
+)
+def test_answers_lead_with_a_whole_sentence(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.declined and answer.points[0].text[0].isupper()  # not a bullet item cut from its lead-in
+
+
 def test_kinship_change_cites_the_dated_announcement(assistant: Assistant) -> None:
     answer = assistant.ask("What changed for kinship care?")
     assert not answer.declined
