@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        parser.error(f"no corpus folder at {args.corpus}; pass --corpus PATH (the folder of guidance to ingest)")
 
     if args.part:  # child process: run one part, print its JSON as the last line
         with tempfile.TemporaryDirectory(prefix="vsh-bench-") as tmp:
