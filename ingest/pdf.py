@@ -26,6 +26,13 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 PARAGRAPH_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.?\s+(?=[A-Z“‘\"'(•a-z0-9])")
 FOOTNOTE_SEPARATOR_RE = re.compile(r"^\s{20,}$")
 FOOTNOTE_START_RE = re.compile(r"^(\d{1,3})\s+\S")
+GLUED_MARK_RE = re.compile(r"(?:(?<=[a-z]{2})|(?<=[a-z]{2}[.,;:)’”]))(\d{1,3})(?=[\s.,;:)’”]|$)")
+"""A number glued to the word before it, as footnote marks come out of the text layer ("Heads53 manage")."""
+REFERENCE_WORD_END_RE = re.compile(
+    r"\b(?:sections?|regulations?|paragraphs?|paras?|parts?|schedules?|articles?|chapters?|annex|page|s\.|"
+    r"age|aged|year|years|key stage|under|no\.)\s*$",
+    re.I,
+)
 CONTENTS_ENTRY_RE = re.compile(r"^(?P<title>.*?\S)\s*\.{0,}\s+(?P<page>\d{1,3})\s*$")
 MIN_TEXT_CHARS = 200
 
@@ -105,6 +112,8 @@ def _clean_pages(raw_pages: list[str]) -> list[_Page]:
         lines = [line.rstrip() for line in body]
         lines = _drop_page_number(lines, number)
         lines = [line for line in lines if normalise_for_match(line) not in running]
+        if not footnotes:
+            lines, footnotes = _trailing_footnotes(lines)
         lines = _strip_footnote_marks(lines, footnotes)
         pages.append(_Page(number=number, lines=lines, footnotes=footnotes))
     return pages
@@ -136,20 +145,38 @@ def _split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines, []
 
 
+def _trailing_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Body lines and footnotes of a page without a separator line: the footnotes start at the first line
+    that begins with a number ("53 Section 22(3B) ...") already seen as a mark glued to a word above it
+    ("Heads53"), and run to the foot of the page."""
+    seen: set[str] = set()
+    previous = ""
+    for index, line in enumerate(lines):
+        start = FOOTNOTE_START_RE.match(line.strip())
+        if start and index > 0 and start.group(1) in seen and _can_start_footnote(line.strip(), previous):
+            return lines[:index], _group_footnotes(lines[index:])
+        seen.update(GLUED_MARK_RE.findall(line))
+        previous = line.strip() or previous
+    return lines, []
+
+
+def _can_start_footnote(line: str, previous: str) -> bool:
+    """A footnote's text starts with a capital, digit, quote or link, and the line before it does not end
+    with a word that a number completes (so "... as defined in section / 22 of the Children Act" stays)."""
+    parts = line.split(maxsplit=1)
+    if len(parts) < 2 or parts[1][0].islower():
+        return False
+    return not REFERENCE_WORD_END_RE.search(previous)
+
+
 def _strip_footnote_marks(lines: list[str], footnotes: list[str]) -> list[str]:
-    """Remove footnote reference marks that the text layer glues to the word before them ("Heads53 manage",
-    "children;54 and"), but only numbers that start a footnote-like line on the same page ("53 Section
-    22(3B) ..."; below the separator or, in PDFs without one, at the foot of the body), so ordinary numbers
-    stay."""
+    """Remove footnote marks glued to the word before them ("Heads53 manage", "children;54 and"), but only
+    numbers that start a footnote on the same page (or a footnote-like line left in the body), so ordinary
+    numbers stay ("1989 c.41", "s.128")."""
     numbers = {m.group(1) for note in [*footnotes, *lines] if (m := FOOTNOTE_START_RE.match(note.strip()))}
     if not numbers:
         return lines
-    mark = re.compile(
-        r"(?:(?<=[a-z]{2})|(?<=[a-z]{2}[.,;:)’”]))("
-        + "|".join(sorted(numbers, key=len, reverse=True))
-        + r")(?=[\s.,;:)’”]|$)"
-    )
-    return [mark.sub("", line) for line in lines]
+    return [GLUED_MARK_RE.sub(lambda m: "" if m.group(1) in numbers else m.group(0), line) for line in lines]
 
 
 def _group_footnotes(lines: list[str]) -> list[str]:
@@ -157,7 +184,10 @@ def _group_footnotes(lines: list[str]) -> list[str]:
     for line in lines:
         if not line.strip():
             continue
-        if FOOTNOTE_START_RE.match(line.strip()) or not notes:
+        starts = FOOTNOTE_START_RE.match(line.strip()) and _can_start_footnote(
+            line.strip(), notes[-1][-1] if notes else ""
+        )
+        if starts or not notes:
             notes.append([line.strip()])
         else:
             notes[-1].append(line.strip())

@@ -133,3 +133,20 @@ def test_footnote_marks_glued_to_words_are_removed_and_ordinary_numbers_stay(
     care_leavers = parsed["CA1989_Transitions_Guidance.pdf"]
     assert any("1989 c.41" in p.text for p in care_leavers.passages)  # an Act's chapter number is not a mark
     assert any("s.128" in p.text for p in kcsie.passages)
+
+
+def test_footnotes_without_a_separator_line_become_footnote_passages(parsed: dict[str, ParsedDocument]) -> None:
+    kcsie = parsed["Keeping_children_safe_in_education_2025.pdf"]
+    [note] = [p for p in kcsie.passages if "Section 22(3B) of the Children Act 1989 requires" in p.text]
+    assert note.text.startswith("Footnote") and "Footnote 53 Section 22(3B)" in note.text
+    assert note.paragraphs == [] and note.pages == [53]  # a footnote is not cited as a numbered paragraph
+    [p194] = _passages_with(kcsie, "194")
+    assert "Section 22(3B)" not in p194.text
+    # a number that continues a sentence inside a footnote does not start a new one
+    assert any("as defined in section 22 Children Act 1989" in p.text for p in kcsie.passages)
+    framework = parsed["Children_s_Social_Care_National_Framework__December_2023.pdf"]
+    assert not any(p.paragraphs for p in framework.passages)  # its footnote numbers used to pass as paragraphs
+    for name, doc in parsed.items():
+        for passage in doc.passages:
+            if passage.text.startswith("Footnote"):
+                assert passage.paragraphs == [], (name, passage.passage_id)
