@@ -1,10 +1,11 @@
 """PDF guidance -> sections of numbered-paragraph blocks, using the bookmarks for the section tree.
 
 Steps: read each page's lines; drop running headers, footers and page numbers; split off footnotes (below
-the long blank separator line); place each bookmark heading on its page; then read the body between
-headings into blocks, one per numbered paragraph ("39. Looked-after children ..."), re-joining words
-hyphenated across lines and keeping bullet lists with their lead-in. A PDF without bookmarks falls back
-to the headings of its own Contents page, and failing that to one section.
+the long blank separator line or, without one, from the first line that starts with a number seen above as
+a mark glued to a word) and remove those marks from the text; place each bookmark heading on its page;
+then read the body between headings into blocks, one per numbered paragraph ("39. Looked-after children
+..."), re-joining words hyphenated across lines and keeping bullet lists with their lead-in. A PDF without
+bookmarks falls back to the headings of its own Contents page, and failing that to one section.
 """
 
 from __future__ import annotations
