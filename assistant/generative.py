@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import httpx
 import numpy as np
 
 from assistant.models import Answer, AnswerPoint, Citation
-from assistant.sentences import content_words, normalise, split_units
+from textkit import content_words, normalise, split_units
+from vsh.settings import Settings
 
-if TYPE_CHECKING:
-    from assistant.core import Assistant, _Retrieved
-
-__all__ = ["LLMClient", "OpenAICompatibleClient", "LLMError", "generate_answer", "SYSTEM_PROMPT"]
+__all__ = ["LLMClient", "OpenAICompatibleClient", "LLMError", "client_from_settings", "generate_answer", "SYSTEM_PROMPT"]
 
 SYSTEM_PROMPT = (
     "You answer questions about Department for Education (England) guidance for Virtual School Heads, "
@@ -78,11 +77,9 @@ class OpenAICompatibleClient:
             raise LLMError("the model endpoint returned a malformed response") from exc
 
 
-def _client(assistant: Assistant) -> LLMClient:
-    llm = getattr(assistant, "_llm", None)
-    if llm is not None:
-        return llm
-    s = assistant.settings
+def client_from_settings(settings: Settings) -> LLMClient:
+    """The configured OpenAI-compatible endpoint (raises LLMError when none is configured)."""
+    s = settings
     return OpenAICompatibleClient(s.llm_base_url, s.llm_model, s.llm_api_key.get_secret_value(), s.llm_timeout_s)
 
 
@@ -118,26 +115,33 @@ def _sentences(text: str) -> list[str]:
     return [s for s in split_units(text) if s.strip()]
 
 
-def generate_answer(assistant: Assistant, extractive: Answer, resolved: str, got: _Retrieved) -> Answer:
-    """Try the model; return a checked generative Answer, or `extractive` with a generation_note."""
+def generate_answer(
+    client: LLMClient,
+    embed: Callable[[list[str]], np.ndarray],
+    extractive: Answer,
+    further: list[Citation],
+) -> Answer:
+    """Try the model; return a checked generative Answer, or `extractive` with a generation_note.
+
+    The model sees the extractive answer's citations, then `further` retrieved passages (renumbered after
+    them, six passages in all at most); `embed` checks its sentences against the cited passages."""
     if extractive.declined:
         return extractive
-    # the numbered passages: the extractive citations first, then further retrieved passages
     passages: list[Citation] = list(extractive.citations)
     seen = {c.passage_id for c in passages}
-    for h in got.hits:
+    for extra in further:
         if len(passages) >= 6:
             break
-        if h.passage.passage_id not in seen:
-            seen.add(h.passage.passage_id)
-            passages.append(assistant._citation(len(passages) + 1, h))
+        if extra.passage_id not in seen:
+            seen.add(extra.passage_id)
+            passages.append(extra.model_copy(update={"number": len(passages) + 1}))
     numbered = "\n\n".join(f"[{c.number}] ({c.title}; {c.status_label}) {normalise(c.quote)}" for c in passages)
     messages = [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": f"Passages:\n{numbered}\n\nQuestion: {extractive.question}"},
     ]
     try:
-        reply = _client(assistant).complete(messages)
+        reply = client.complete(messages)
         points = _parse(reply)
     except LLMError as exc:
         return extractive.model_copy(update={"generation_note": f"Generative answer not used: {exc}."})
@@ -157,12 +161,11 @@ def generate_answer(assistant: Assistant, extractive: Answer, resolved: str, got
     by_number = {c.number: c for c in passages}
     kept: list[AnswerPoint] = []
     dropped = 0
-    index = assistant.index
     for p in points:
         cited_sents = [s for n in p["citations"] for s in _sentences(by_number[n].quote)]
         good_sents = []
         sents = _sentences(p["text"]) or [p["text"]]
-        svecs = np.asarray(index.embed(sents + cited_sents), dtype=np.float32)
+        svecs = np.asarray(embed(sents + cited_sents), dtype=np.float32)
         gen_vecs, src_vecs = svecs[: len(sents)], svecs[len(sents) :]
         cited_words = content_words(" ".join(by_number[n].quote for n in p["citations"]))
         for i, s in enumerate(sents):
@@ -187,10 +190,8 @@ def generate_answer(assistant: Assistant, extractive: Answer, resolved: str, got
     if extractive.safeguarding_notice:
         lines += [extractive.safeguarding_notice, ""]
     lines += [f"{p.text} " + "".join(f"[{n}]" for n in p.citations) for p in points_out]
-    from assistant.classify import DUTY_NOTE
-
-    if DUTY_NOTE in extractive.text:
-        lines += ["", DUTY_NOTE]
+    if extractive.legend:
+        lines += ["", extractive.legend]
     note = f"{dropped} generated sentence(s) dropped: not supported by the cited passages." if dropped else ""
     return extractive.model_copy(
         update={

@@ -54,10 +54,11 @@ class AnswerPoint(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list, description="Citation numbers.")
     supported: bool = Field(default=True, description="False if a generated sentence failed the check.")
+    focus: str = Field(default="", description="The sentence of `text` that answers most directly (a substring).")
 
 
 class ClosestSection(BaseModel):
-    """A nearby section offered when the assistant declines."""
+    """A section offered as a link: the closest sections of a decline, or related sections of an answer."""
 
     doc_id: str
     title: str
@@ -81,6 +82,10 @@ class Answer(BaseModel):
     question_type: QuestionType = "general"
     citations: list[Citation] = Field(default_factory=list)
     closest_sections: list[ClosestSection] = Field(default_factory=list)
+    related_sections: list[ClosestSection] = Field(
+        default_factory=list, description="Further sections worth reading, as links without quotes."
+    )
+    legend: str = Field(default="", description="How to read 'must' and 'should' in the documents cited (once).")
     safeguarding_notice: str = ""
     personal_data_notice: str = ""
     redactions: list[str] = Field(default_factory=list, description="Kinds of personal data removed.")

@@ -177,6 +177,49 @@ def report_command(
         console.print(f"{kind}: {path}")
 
 
+@eval_app.command("train-ranker")
+def train_ranker(
+    question_sets: Annotated[list[Path], typer.Argument(help="Question sets with gold places to train on.")],
+    write: Annotated[bool, typer.Option(help="Write assistant/ranker.json (else only print the figures).")] = False,
+    features: Annotated[str, typer.Option(help="Comma-separated features (default: the shipped choice).")] = "",
+    c: Annotated[float, typer.Option("--c", help="Inverse regularisation strength.")] = 0.5,
+    ablation: Annotated[bool, typer.Option(help="Also print each feature left out in turn.")] = False,
+) -> None:
+    """Train the reranker on the sets, print cross-validated top-1/3/5 (fused vs reranked), optionally save it."""
+    import json as json_
+
+    from assistant import Assistant
+    from assistant.rerank import FEATURES, RANKER_PATH
+    from evals.ranker_training import DEFAULT_FEATURES, cross_validate, fit, label_questions
+
+    chosen = [f.strip() for f in features.split(",") if f.strip()] or list(DEFAULT_FEATURES)
+    unknown = [f for f in chosen if f not in FEATURES]
+    if unknown:
+        errors.print(f"error: unknown features {unknown}; known: {', '.join(FEATURES)}")
+        raise typer.Exit(code=1)
+    try:
+        data = label_questions(Assistant(get_settings()), question_sets)
+    except QuestionSetError as exc:
+        errors.print(f"error: {exc}", markup=False)
+        raise typer.Exit(code=1) from exc
+    variants = [("chosen", chosen)]
+    if ablation:
+        variants += [(f"without {f}", [g for g in chosen if g != f]) for f in chosen]
+        variants += [(f"with {f}", [*chosen, f]) for f in FEATURES if f not in chosen]
+    table = Table(title=f"Reranker, 5-fold cross-validation ({len(data)} answerable questions)")
+    for column in ("variant", "set", "fused@1", "reranked@1", "reranked@3", "reranked@5"):
+        table.add_column(column)
+    for name, cols in variants:
+        for set_name, figures in cross_validate(data, cols, c).items():
+            table.add_row(
+                name, set_name, *(str(figures[k]) for k in ("fused@1", "reranked@1", "reranked@3", "reranked@5"))
+            )
+    console.print(table)
+    if write:
+        RANKER_PATH.write_text(json_.dumps(fit(data, chosen, c).to_json(), indent=2) + "\n", encoding="utf-8")
+        console.print(f"wrote {RANKER_PATH}")
+
+
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Reviewer name used to log in to /review.")],

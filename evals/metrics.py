@@ -5,6 +5,9 @@
   has neither, the document alone matches.
 - retrieval recall@k: share of a question's gold items matched by any of the top-k retrieved passages.
 - MRR: 1 / rank of the first retrieved passage that matches any gold item (0 if none in the list).
+- lead: the answer's first citation points at a gold place (1/0; an answerable question declined scores 0).
+- cited gold: any of the answer's citations points at a gold place (1/0; declined scores 0).
+- citations per answer: how many citations an answer (not a decline) carries.
 - citation precision: share of an answer's citations that point at a gold place (strict: a citation of
   another relevant paragraph counts against it).
 - citation support: share of citations that support the answer: they point at a gold place, or their quote
@@ -12,6 +15,8 @@
   construction; the figure guards generative mode, where a model may cite a passage that does not say it.
 - fact coverage: share of key facts found in the answer text (case-insensitive, whitespace-normalised).
 - decline accuracy: share of unanswerable questions declined; false declines: answerable ones declined.
+- evidence x lead: for each evidence label an answer carried, how many answerable questions got it and the
+  share of those whose lead was right ("strong" should be right at least 8 times in 10).
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ __all__ = [
     "QuestionScore",
     "citation_precision",
     "citation_support",
+    "evidence_by_lead",
     "fact_coverage",
+    "lead_citation",
     "matches_gold",
     "percentile",
     "reciprocal_rank",
@@ -93,6 +100,16 @@ def citation_precision(cited: Sequence[Located], gold: Sequence[GoldCitation]) -
     return sum(any(matches_gold(item, g) for g in gold) for item in cited) / len(cited)
 
 
+def lead_citation(cited: Sequence[Located], gold: Sequence[GoldCitation]) -> float:
+    """1.0 when the first citation points at a gold place, else 0.0 (also when nothing is cited)."""
+    return 1.0 if cited and any(matches_gold(cited[0], g) for g in gold) else 0.0
+
+
+def cited_gold(cited: Sequence[Located], gold: Sequence[GoldCitation]) -> float:
+    """1.0 when any citation points at a gold place, else 0.0."""
+    return 1.0 if any(matches_gold(item, g) for item in cited for g in gold) else 0.0
+
+
 def citation_support(cited: Sequence[Located], gold: Sequence[GoldCitation]) -> float:
     """Share of citations that support the answer (see `supports`; 0 when nothing is cited)."""
     if not cited:
@@ -136,6 +153,10 @@ class QuestionScore(BaseModel):
     citation_precision: float | None = None
     citation_support: float | None = None
     fact_coverage: float | None = None
+    lead: float | None = None
+    cited_gold: float | None = None
+    citations: int = 0
+    evidence: str = ""
     latency_ms: float = 0.0
 
 
@@ -144,13 +165,26 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return round(statistics.fmean(present), 4) if present else None
 
 
+def evidence_by_lead(scores: Sequence[QuestionScore]) -> dict[str, dict[str, float | int | None]]:
+    """{evidence label: {'answers': n, 'lead_right': share}} over answerable questions that got a lead score."""
+    out: dict[str, dict[str, float | int | None]] = {}
+    for label in ("strong", "moderate", "weak", "none"):
+        group = [s for s in scores if s.answerable and s.lead is not None and s.evidence == label]
+        out[label] = {"answers": len(group), "lead_right": _mean(s.lead for s in group)}
+    return out
+
+
 def summarise(scores: Sequence[QuestionScore], k: int) -> dict[str, float | int | None]:
     """Aggregate figures over a list of question scores."""
     answerable = [s for s in scores if s.answerable]
     unanswerable = [s for s in scores if not s.answerable]
+    answered = [s for s in scores if not s.declined]
     latencies = [s.latency_ms for s in scores]
     return {
         "questions": len(scores),
+        "lead": _mean(s.lead for s in answerable),
+        "cited_gold": _mean(s.cited_gold for s in answerable),
+        "citations_per_answer": _mean(float(s.citations) for s in answered),
         f"recall@{k}": _mean(s.recall_at_k for s in answerable),
         "mrr": _mean(s.reciprocal_rank for s in answerable),
         "citation_precision": _mean(s.citation_precision for s in answerable if not s.declined),

@@ -49,6 +49,10 @@ class EvalResult(Base):
     reciprocal_rank: Mapped[float | None] = mapped_column(Float, nullable=True)
     citation_precision: Mapped[float | None] = mapped_column(Float, nullable=True)
     fact_coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lead: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cited_gold: Mapped[float | None] = mapped_column(Float, nullable=True)
+    citations: Mapped[int] = mapped_column(Integer, default=0)
+    evidence: Mapped[str] = mapped_column(String(20), default="")
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
     question_json: Mapped[str] = mapped_column(Text, default="{}")
 

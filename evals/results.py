@@ -128,7 +128,7 @@ class Change:
         return "mixed" if better else "same"
 
 
-METRICS = ("recall", "reciprocal_rank", "citation_precision", "fact_coverage")
+METRICS = ("lead", "cited_gold", "recall", "reciprocal_rank", "citation_precision", "fact_coverage")
 
 
 def compare_runs(store: TranscriptStore, run_a: str, run_b: str) -> list[Change]:

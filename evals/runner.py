@@ -19,7 +19,10 @@ from evals.metrics import (
     QuestionScore,
     citation_precision,
     citation_support,
+    cited_gold,
+    evidence_by_lead,
     fact_coverage,
+    lead_citation,
     recall_at_k,
     reciprocal_rank,
     summarise,
@@ -28,7 +31,7 @@ from evals.models import EvalResult, EvalRun
 from evals.questions import EvalQuestion, load_questions, set_hash
 from vsh.settings import REPO_ROOT, Settings
 
-__all__ = ["RunSummary", "git_commit", "run_eval", "score_answer", "summary_by_topic"]
+__all__ = ["git_commit", "run_eval", "score_answer", "summary_by_topic"]
 
 SECRET_FIELDS = {"llm_api_key", "slack_bot_token", "slack_app_token", "slack_signing_secret", "session_secret"}
 
@@ -67,6 +70,10 @@ def score_answer(question: EvalQuestion, answer: Answer, retrieved: list[Located
         citation_precision=citation_precision(cited, question.gold) if answerable and not answer.declined else None,
         citation_support=citation_support(cited, question.gold) if answerable and not answer.declined else None,
         fact_coverage=fact_coverage(answer.text, question.key_facts) if question.answerable else None,
+        lead=(0.0 if answer.declined else lead_citation(cited, question.gold)) if answerable else None,
+        cited_gold=(0.0 if answer.declined else cited_gold(cited, question.gold)) if answerable else None,
+        citations=len(answer.citations),
+        evidence=answer.evidence,
         latency_ms=answer.latency_ms,
     )
 
@@ -77,10 +84,6 @@ def summary_by_topic(scores: list[QuestionScore], k: int) -> dict[str, dict[str,
     for score in scores:
         groups[score.topic].append(score)
     return {topic: summarise(group, k) for topic, group in sorted(groups.items())}
-
-
-class RunSummary(dict[str, Any]):
-    """The stored summary of a run: {'overall': {...}, 'by_topic': {...}, 'k': k}."""
 
 
 def _public_settings(settings: Settings) -> dict[str, Any]:
@@ -143,13 +146,22 @@ def run_eval(
                     reciprocal_rank=score.reciprocal_rank,
                     citation_precision=score.citation_precision,
                     fact_coverage=score.fact_coverage,
+                    lead=score.lead,
+                    cited_gold=score.cited_gold,
+                    citations=score.citations,
+                    evidence=score.evidence,
                     latency_ms=score.latency_ms,
                     question_json=question.model_dump_json(),
                 )
             )
         if on_question:
             on_question(question, answer)
-    summary = {"k": k, "overall": summarise(scores, k), "by_topic": summary_by_topic(scores, k)}
+    summary = {
+        "k": k,
+        "overall": summarise(scores, k),
+        "by_topic": summary_by_topic(scores, k),
+        "evidence_by_lead": evidence_by_lead(scores),
+    }
     with store.session() as session:
         stored = session.get(EvalRun, run_id)
         assert stored is not None

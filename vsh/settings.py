@@ -40,9 +40,10 @@ class Settings(BaseSettings):
     passage_overlap_sentences: int = 1
 
     # --- assistant ---------------------------------------------------------------------------
-    retrieve_k: int = 12
-    answer_max_points: int = 5
-    min_evidence_score: float = Field(default=0.4, description="Tuned threshold below which we decline.")
+    min_evidence_score: float = Field(
+        default=0.27,
+        description="Decline when the best passage's relevance (the reranker's probability) is below this.",
+    )
     generative: bool = False
     llm_base_url: str = ""
     llm_model: str = ""

@@ -7,11 +7,11 @@ answer made of units can always be found in the quoted passage.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-__all__ = ["normalise", "split_units", "clean_unit", "content_words", "STOPWORDS"]
+from textkit.space import collapse_space
 
-_WS = re.compile(r"\s+")
+__all__ = ["clean_unit", "normalise", "split_units"]
+
 _MARK = r"(?:[•●▪◦‣∙·\uf0b7]|\((?:[a-h]|[ivx]{1,4})\))"
 _BULLET = re.compile(rf"\s(?={_MARK}\s)")
 _IS_BULLET = re.compile(rf"^{_MARK}\s+")
@@ -46,196 +46,9 @@ _ABBREV = {
 # sentence end: . ! ? optionally followed by closing quotes/brackets and footnote digits, then space + start
 _END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\d{0,2}(?=\s+(?:[\"'“‘(]?[A-Z0-9•●▪]|\uf0b7))")
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "as",
-        "into",
-        "onto",
-        "than",
-        "then",
-        "that",
-        "this",
-        "these",
-        "those",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "have",
-        "has",
-        "had",
-        "having",
-        "can",
-        "could",
-        "should",
-        "would",
-        "will",
-        "shall",
-        "must",
-        "may",
-        "might",
-        "need",
-        "needs",
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "you",
-        "your",
-        "he",
-        "him",
-        "his",
-        "she",
-        "her",
-        "it",
-        "its",
-        "they",
-        "them",
-        "their",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "which",
-        "when",
-        "where",
-        "why",
-        "how",
-        "there",
-        "here",
-        "not",
-        "no",
-        "yes",
-        "so",
-        "such",
-        "any",
-        "all",
-        "some",
-        "each",
-        "every",
-        "other",
-        "also",
-        "only",
-        "just",
-        "very",
-        "more",
-        "most",
-        "much",
-        "many",
-        "own",
-        "same",
-        "both",
-        "few",
-        "further",
-        "again",
-        "once",
-        "up",
-        "down",
-        "out",
-        "over",
-        "under",
-        "off",
-        "per",
-        "via",
-        "within",
-        "tell",
-        "told",
-        "know",
-        "please",
-        "thanks",
-        "thank",
-        "hi",
-        "hello",
-        "dear",
-        "say",
-        "says",
-        "said",
-        "get",
-        "gets",
-        "got",
-        "make",
-        "makes",
-        "made",
-        "apply",
-        "applies",
-        "anything",
-        "something",
-        "someone",
-        "anyone",
-        "one",
-        "ones",
-        "does",
-        "doesn't",
-        "isn't",
-        "aren't",
-        "don't",
-        "can't",
-        "child",
-        "children",
-    ]
-)
-_TOKEN = re.compile(r"[a-z0-9+£]+(?:[-'][a-z0-9]+)*")
-
-
 def normalise(text: str) -> str:
-    """Collapse all whitespace runs to one space and strip."""
-    return _WS.sub(" ", text).strip()
-
-
-_SYNONYMS = [
-    (re.compile(r"pupil premium plus|\bpp\+", re.I), " ppplus "),
-    (re.compile(r"virtual schools?(?: heads?)?|\bvshs?\b", re.I), " vsh "),  # the VSH leads the virtual school
-    (re.compile(r"personal education plans?|\bpeps?\b", re.I), " pep "),
-    (re.compile(r"looked[- ]after", re.I), " lookedafter "),
-    (re.compile(r"designated safeguarding leads?|\bdsls?\b", re.I), " dsl "),
-    (re.compile(r"keeping children safe in education|\bkcsie\b", re.I), " kcsie "),
-]
-
-
-@lru_cache(maxsize=65536)
-def content_words(text: str) -> frozenset[str]:
-    """Lower-cased content words (stopwords removed, light plural stripping, abbreviations unified).
-
-    Cached: passage units recur across questions."""
-    out = set()
-    for pattern, repl in _SYNONYMS:
-        text = pattern.sub(repl, text)
-    for tok in _TOKEN.findall(text.lower().replace("’", "'")):
-        if tok in STOPWORDS or len(tok) < 2:
-            continue
-        if len(tok) > 4 and not tok[-1].isdigit():
-            for suffix in ("ing", "ed", "es", "e", "s"):
-                if tok.endswith(suffix) and len(tok) - len(suffix) >= 4:
-                    tok = tok[: -len(suffix)]  # light stemming: manage/managed/manages -> manag
-                    break
-        out.add(tok)
-    return frozenset(out)
+    """Collapse all whitespace runs to one space and strip (`textkit.space.collapse_space`)."""
+    return collapse_space(text)
 
 
 def _sentences(block: str) -> list[str]:
@@ -258,7 +71,7 @@ def _sentences(block: str) -> list[str]:
     # a bare paragraph number ("39.") belongs to the sentence after it
     merged: list[str] = []
     for s in out:
-        if merged and re.fullmatch(r"\d{1,3}\.", merged[-1]):
+        if merged and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})?\.", merged[-1]):
             merged[-1] = f"{merged[-1]} {s}"
         else:
             merged.append(s)
@@ -323,7 +136,7 @@ def clean_unit(unit: str) -> str:
 
     The result is still a substring of the unit (and so of the passage).
     """
-    out = re.sub(r"^(?:Footnote\s+\d{1,3}\s+|\d{1,3}\.\s+(?=\S))", "", unit)
+    out = re.sub(r"^(?:Footnote\s+\d{1,3}\s+|\d{1,3}(?:\.\d{1,3})?\.\s+(?=\S))", "", unit)
     out = re.sub(r"(?<=[.!?:;])\d{1,2}$", "", out)
     return out.strip()
 

@@ -1,0 +1,101 @@
+"""Stage 4, compose: the answer text from the selected points, short enough for a phone.
+
+Shape: the lead (whole sentences of one paragraph, with where it comes from), at most two further points,
+"Related sections" as locators without quotes, and the must/should legend once (`legend`), only for the
+kinds of document cited. Every quoted sentence is verbatim from its cited passage; the only other text is
+framing (document, status, section, paragraph) and the legend.
+"""
+
+from __future__ import annotations
+
+from assistant.models import Citation, ClosestSection
+from assistant.select import Point
+
+__all__ = ["LEGEND_PARTS", "STATUS_WORDS", "compose_text", "legend", "point_source"]
+
+STATUS_WORDS = {
+    "statutory": "statutory guidance",
+    "non-statutory": "non-statutory guidance",
+    "announcement": "announcement, not guidance",
+    "local": "local document",
+    "unknown": "status unknown",
+}
+
+LEGEND_PARTS = {
+    "statutory": "in statutory guidance 'must' is a legal duty and 'should' is expected unless there is good reason not to",
+    "non-statutory": "non-statutory guidance is advice on good practice, not a legal duty",
+    "announcement": "announcements are news, not guidance",
+    "local": "local documents are local policy, not national guidance",
+    "unknown": "a document of unknown status should be checked at its source",
+}
+
+
+def legend(citations: list[Citation]) -> str:
+    """One sentence saying how to read 'must' and 'should' in the kinds of document cited ('' if none)."""
+    statuses = list(dict.fromkeys(c.status for c in citations))
+    parts = [LEGEND_PARTS[s] for s in LEGEND_PARTS if s in statuses]
+    return f"How to read this: {'; '.join(parts)}." if parts else ""
+
+
+def _where(citation: Citation) -> str:
+    heading = citation.section.split(" > ")[-1] if citation.section else ""
+    parts = [citation.title]
+    if heading and heading.lower() not in citation.title.lower():
+        parts.append(heading)
+    if citation.paragraphs:
+        parts.append(f"para {citation.paragraphs[0]}")
+    elif citation.pages:
+        parts.append(f"p.{citation.pages[0]}")
+    return ", ".join(parts)
+
+
+def point_source(citation: Citation) -> str:
+    """'Designated teacher guidance (Feb 2018) (statutory guidance), Pupil Premium Plus (PP+), para 41'."""
+    where = _where(citation)
+    status = STATUS_WORDS.get(citation.status, citation.status)
+    title, _, rest = where.partition(", ")
+    return f"{title} ({status})" + (f", {rest}" if rest else "")
+
+
+def _related_line(links: list[ClosestSection]) -> str:
+    items = []
+    for link in links:
+        heading = link.section.split(" > ")[-1] if link.section else ""
+        where = [link.title]
+        if heading:
+            where.append(heading)
+        if link.paragraphs:
+            where.append(f"para {link.paragraphs[0]}")
+        if link.pages:
+            where.append(f"p.{link.pages[0]}")
+        items.append(", ".join(where))
+    return "Related sections: " + "; ".join(items) + "."
+
+
+def compose_text(
+    points: list[Point],
+    citations: list[Citation],
+    numbers: list[int],
+    related: list[ClosestSection],
+    notice: str = "",
+    note: str = "",
+) -> str:
+    """Plain text with [n] markers: lead, further points, related sections, notes and the legend."""
+    by_number = {c.number: c for c in citations}
+    lines: list[str] = []
+    if notice:
+        lines += [notice, ""]
+    lead, lead_number = points[0], numbers[0]
+    lines += [f"{point_source(by_number[lead_number])}:", f"{lead.text} [{lead_number}]"]
+    if len(points) > 1:
+        lines += ["", "Also in the guidance:"]
+        for point, number in zip(points[1:], numbers[1:], strict=True):
+            lines.append(f"- {_where(by_number[number])}: {point.text} [{number}]")
+    if related:
+        lines += ["", _related_line(related)]
+    if note:
+        lines += ["", note]
+    text_legend = legend(citations)
+    if text_legend:
+        lines += ["", text_legend]
+    return "\n".join(lines).strip()

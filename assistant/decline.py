@@ -1,0 +1,154 @@
+"""Stage 6, decline: when the guidance held does not answer, say so and point to the closest sections.
+
+Three checks, in order:
+1. **Kinds of question** (`declines.toml`): other nations' law, court and legal processes, how a personal
+   entitlement is claimed or paid, decisions about an individual child, unrelated topics. A rule that names
+   evidence declines only when no best passage contains the (content) words it matched, so a surface word
+   never declines on its own ("adopted from care in Wales" is answered from guidance covering England and
+   Wales).
+2. **Facts asked for**: a question asking for an amount, a date or a timescale needs that kind of fact in the
+   quoted text; an amount stated for other children does not count (an amount for children with a social
+   worker does not answer a question about children in kinship care).
+3. **Evidence**: the lead passage's relevance (the reranker's probability) below `min_evidence_score`.
+
+`evidence_level` turns the lead's relevance into strong / moderate / weak: thresholds calibrated on both
+development sets so that "strong" leads with a right paragraph at least 8 times in 10.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.models import EvidenceLevel
+from assistant.question import Question
+from textkit import content_words, raw_words, vocabulary
+
+__all__ = [
+    "DECLINE_OPENING",
+    "DeclineRule",
+    "STRONG",
+    "MODERATE",
+    "evidence_level",
+    "missing_fact",
+    "rule_decline",
+    "rules",
+]
+
+DECLINE_OPENING = "I could not find this in the guidance I hold."
+RULES_PATH = Path(__file__).with_name("declines.toml")
+
+STRONG = 0.55
+"""Lead relevance from which the evidence is 'strong' (calibrated: see evals/README.md)."""
+MODERATE = 0.3
+"""Lead relevance from which the evidence is 'moderate'."""
+
+_COHORTS = frozenset({"lac", "plac", "cwsw", "childinneed", "childprotectionplan", "kinship", "sgo", "cao", "careleaver"})
+
+
+@dataclass(frozen=True)
+class DeclineRule:
+    name: str
+    evidence: str
+    patterns: tuple[re.Pattern[str], ...]
+    reason: str
+
+
+@lru_cache(maxsize=1)
+def rules(path: str = str(RULES_PATH)) -> tuple[DeclineRule, ...]:
+    """The decline rules (`declines.toml`), compiled once."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for item in data.get("rule", []):
+        if item.get("evidence") not in ("named", "none"):
+            raise ValueError(f"{path}: rule {item.get('name')!r} needs evidence = 'named' or 'none'")
+        out.append(
+            DeclineRule(
+                name=item["name"],
+                evidence=item["evidence"],
+                patterns=tuple(re.compile(p, re.I) for p in item["patterns"]),
+                reason=item["reason"],
+            )
+        )
+    return tuple(out)
+
+
+def rule_decline(question: str, evidence_texts: list[str]) -> tuple[str, str]:
+    """(rule name, reason) of the first rule that declines `question` given the best passages' texts."""
+    evidence = [content_words(t) for t in evidence_texts]
+    for rule in rules():
+        for pattern in rule.patterns:
+            m = pattern.search(question)
+            if not m:
+                continue
+            if rule.evidence == "none":
+                return rule.name, rule.reason
+            key = content_words(m.groupdict().get("key") or m.group(0))
+            if not key or not any(key <= words for words in evidence):
+                return rule.name, rule.reason
+    return "", ""
+
+
+# questions asking for a specific fact: the quoted text must contain that kind of fact
+_FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\bhow much\b(?! (?:time|training|notice|contact|detail|information|say|support|help))|"
+            r"\bwhat is the amount\b|\bper (?:pupil|child|student)\b",
+            re.I,
+        ),
+        re.compile(r"£\s?\d|\d+ per cent|\d+%", re.I),
+        "an amount of money",
+    ),
+    (
+        re.compile(r"\b(?:deadline|closing date|what date)\b", re.I),
+        re.compile(
+            r"\b\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+            r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{4}",
+            re.I,
+        ),
+        "a date",
+    ),
+    (
+        re.compile(r"\b(?:timescales?|time limits?|how quickly|within how)\b", re.I),
+        re.compile(
+            r"\b(?:\d+|one|two|three|four|five|six|ten|twenty) (?:working |school )?(?:days?|weeks?|months?|"
+            r"years?|hours?)\b|immediately|as soon as|without delay|promptly|annual|\bage(?:d)? \d+|"
+            r"\b(?:until|by|from) (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{4}",
+            re.I,
+        ),
+        "a timescale",
+    ),
+]
+
+
+def _cohorts(text: str) -> set[str]:
+    return set(vocabulary().tokens(raw_words(text))) & _COHORTS
+
+
+def missing_fact(question: Question, quoted: list[str]) -> str:
+    """What the question asks for that the quoted sentences do not give ('' when nothing is missing)."""
+    for asks, has, what in _FACT_NEEDS:
+        if not asks.search(question.text):
+            continue
+        holding = [s for s in quoted if has.search(s)]
+        if not holding:
+            return what
+        if what == "an amount of money":
+            # an amount stated for other children (it names a cohort, none of the question's) does not answer
+            wanted = _cohorts(question.text)
+            if wanted and not any(not _cohorts(s) or wanted & _cohorts(s) for s in holding):
+                return "an amount for the children it asks about"
+    return ""
+
+
+def evidence_level(relevance: float) -> EvidenceLevel:
+    """strong / moderate / weak from the lead passage's relevance (0..1)."""
+    if relevance >= STRONG:
+        return "strong"
+    if relevance >= MODERATE:
+        return "moderate"
+    return "weak"

@@ -1,0 +1,130 @@
+"""Stage 2, rerank: score each candidate passage by the chance that it answers the question.
+
+A small logistic model (`ranker.json`, trained on the two development sets by `vsh eval train-ranker`, which
+prints its cross-validated figures) over features that any ingested guidance has: the fused search score and
+rank, the dense and keyword scores, how close the passage's best sentences and heading are to the question,
+how much of the question (widened by the domain vocabulary) the passage and its heading cover, and what kind
+of text it is (footnote, announcement, a list item cut from its lead-in). No feature names a document.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.retrieve import Candidate
+from assistant.units import PassageUnits
+from textkit import content_words
+
+__all__ = ["FEATURES", "RANKER_PATH", "QuestionView", "Ranker", "candidate_features", "load_ranker"]
+
+RANKER_PATH = Path(__file__).with_name("ranker.json")
+
+FEATURES = (
+    "fused",
+    "log_rank",
+    "dense",
+    "keyword",
+    "best_sentence",
+    "second_sentence",
+    "heading",
+    "coverage",
+    "heading_coverage",
+    "footnote",
+    "announcement",
+    "continuation",
+)
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What the features read of the question: its vector and content words (with the widened terms)."""
+
+    vector: np.ndarray
+    words: frozenset[str]
+
+
+def _is_footnote(text: str) -> bool:
+    return text.startswith("Footnote ")
+
+
+def _is_continuation(text: str) -> bool:
+    return text.lstrip()[:1] in ("•", "●", "▪", "\uf0b7", "-") or text.lstrip()[:1].islower()
+
+
+def candidate_features(
+    question: QuestionView,
+    candidates: list[Candidate],
+    units: dict[str, PassageUnits],
+    heading_vectors: dict[str, np.ndarray],
+) -> np.ndarray:
+    """One row of `FEATURES` per candidate (float32)."""
+    top = max((c.hit.score for c in candidates), default=1.0) or 1.0
+    top_kw = max((c.hit.keyword_score or 0.0 for c in candidates), default=1.0) or 1.0
+    n_words = max(1, len(question.words))
+    rows = []
+    for c in candidates:
+        p = c.passage
+        sims = np.sort(units[p.passage_id].vectors @ question.vector)[::-1]
+        best = float(sims[0]) if len(sims) else 0.0
+        second = float(sims[1]) if len(sims) > 1 else best
+        heading = p.section_path[-1] if p.section_path else ""
+        heading_sim = float(heading_vectors[heading] @ question.vector) if heading in heading_vectors else 0.0
+        rows.append(
+            [
+                c.hit.score / top,
+                math.log(c.rank + 1),
+                float(c.hit.dense_score or 0.0),
+                float(c.hit.keyword_score or 0.0) / top_kw,
+                best,
+                second,
+                heading_sim,
+                len(question.words & content_words(p.text)) / n_words,
+                len(question.words & content_words(" ".join(p.section_path))) / n_words,
+                float(_is_footnote(p.text)),
+                float(c.doc.status == "announcement"),
+                float(_is_continuation(p.text)),
+            ]
+        )
+    return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
+
+
+class Ranker:
+    """A logistic model over standardised features (a subset of `FEATURES`, by name): `probabilities(rows)`."""
+
+    def __init__(self, features: list[str], mean: list[float], scale: list[float], coef: list[float], intercept: float):
+        unknown = [f for f in features if f not in FEATURES]
+        if unknown:
+            raise ValueError(f"ranker features {unknown} are not computed by the code ({list(FEATURES)}): retrain it")
+        self.features = list(features)
+        self._columns = [FEATURES.index(f) for f in features]
+        self.mean = np.asarray(mean, dtype=np.float32)
+        self.scale = np.asarray(scale, dtype=np.float32)
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = float(intercept)
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """Probability that each candidate (a row of all `FEATURES`) answers the question."""
+        z = ((rows[:, self._columns] - self.mean) / self.scale) @ self.coef + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "features": self.features,
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "coef": self.coef.round(6).tolist(),
+            "intercept": round(self.intercept, 6),
+        }
+
+
+@lru_cache(maxsize=2)
+def load_ranker(path: str = str(RANKER_PATH)) -> Ranker:
+    """The trained ranker shipped beside this module (or at `path`)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Ranker(data["features"], data["mean"], data["scale"], data["coef"], data["intercept"])

@@ -1,0 +1,212 @@
+"""Stage 3, select: what the answer quotes.
+
+- **Lead**: the best passage's numbered paragraph that holds the sentence closest to the question, whole when
+  it is short; otherwise contiguous whole sentences starting at that sentence (a list item is shown with its
+  lead-in, taken from the previous passage when the list was cut there). The answering sentence is `focus`.
+- **Further points**: at most `MAX_FURTHER` more, each whole sentences from another paragraph, only when
+  they add something (not a near-duplicate of what is already quoted) and their passage is nearly as likely
+  to answer as the lead's.
+- **Related**: the next best sections, offered as links without quotes.
+No point is a list fragment or a lead-in cut mid-sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.retrieve import Candidate, Retriever
+from assistant.units import PassageUnits
+from ingest.models import Passage
+from textkit import content_words
+
+__all__ = ["MAX_FURTHER", "Point", "Selection", "select"]
+
+MAX_FURTHER = 2
+WHOLE_PARAGRAPH_CHARS = 650
+"""A numbered paragraph up to this long is quoted whole."""
+POINT_CHARS = 420
+"""Longest further point (whole sentences)."""
+FURTHER_RELEVANCE = 0.45
+"""A further point's passage must be at least this share as likely to answer as the lead's."""
+RELATED = 3
+
+
+@dataclass
+class Point:
+    """Whole sentences quoted from one paragraph of one passage."""
+
+    candidate: Candidate
+    text: str
+    focus: str
+    paragraphs: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    """The passages quoted (two when a list's lead-in sits at the end of the previous passage)."""
+
+    @property
+    def passage(self) -> Passage:
+        return self.candidate.passage
+
+
+@dataclass
+class Selection:
+    lead: Point
+    further: list[Point] = field(default_factory=list)
+    related: list[Candidate] = field(default_factory=list)
+
+    @property
+    def points(self) -> list[Point]:
+        return [self.lead, *self.further]
+
+
+def _is_fragment(text: str) -> bool:
+    """A unit that does not start a sentence: a list item, or text cut mid-sentence."""
+    return not text[:1].isupper() and not text[:1].isdigit() and text[:1] not in "‘'“\"(£"
+
+
+def _ends_lead_in(text: str) -> bool:
+    return text.rstrip().endswith((":", "–", "-", " to", " that", " the", " and", " by"))
+
+
+UnitsFor = Callable[[list[Passage]], dict[str, PassageUnits]]
+
+
+def _lead_in_before(retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor) -> str:
+    """The sentence that introduces a list continued at the start of `passage`, from the previous passage."""
+    siblings = retriever.passages(passage.doc_id)
+    orders = [p.order for p in siblings]
+    if passage.order not in orders:
+        return ""
+    i = orders.index(passage.order)
+    if i == 0:
+        return ""
+    prev = siblings[i - 1]
+    if paragraph and paragraph not in prev.paragraphs:
+        return ""
+    for text in reversed(units_for([prev])[prev.passage_id].texts):
+        if _ends_lead_in(text) and not _is_fragment(text):
+            return text
+    return ""
+
+
+def _paragraph_window(units: PassageUnits, best: int) -> range:
+    """Indices of the units quoted around unit `best`: its whole paragraph when short, else from `best` on."""
+    paragraph = units.paragraphs[best]
+    same = [i for i, p in enumerate(units.paragraphs) if p == paragraph]
+    if paragraph and sum(len(units.texts[i]) for i in same) <= WHOLE_PARAGRAPH_CHARS:
+        return range(same[0], same[-1] + 1)
+    start = best
+    # a fragment (list item) needs the sentence that introduces it, if that is in this passage
+    while start > same[0] and _is_fragment(units.texts[start]):
+        start -= 1
+    end = best + 1
+    used = sum(len(units.texts[i]) for i in range(start, end))
+    while end <= same[-1] and used + len(units.texts[end]) <= WHOLE_PARAGRAPH_CHARS:
+        used += len(units.texts[end])
+        end += 1
+    return range(start, end)
+
+
+def _point(
+    candidate: Candidate,
+    units: PassageUnits,
+    question_vector: np.ndarray,
+    retriever: Retriever,
+    units_for: UnitsFor,
+    max_chars: int,
+    lead: bool,
+) -> Point | None:
+    sims = units.vectors @ question_vector
+    order = [int(i) for i in np.argsort(-sims)]
+    for best in order[:3]:
+        window = _paragraph_window(units, best) if lead else range(best, best + 1)
+        texts = [units.texts[i] for i in window]
+        passages = [candidate.passage]
+        if _is_fragment(texts[0]):
+            lead_in = _lead_in_before(retriever, candidate.passage, units.paragraphs[best], units_for)
+            if not lead_in:
+                continue  # a list item without its lead-in is not shown
+            texts.insert(0, lead_in)
+            prev = [p for p in retriever.passages(candidate.passage.doc_id) if p.order == candidate.passage.order - 1]
+            passages = prev + passages
+        if not lead:
+            # a further point: the sentence, and the next one when it carries on the same thought
+            nxt = best + 1
+            if (
+                nxt < len(units.texts)
+                and units.paragraphs[nxt] == units.paragraphs[best]
+                and not _is_fragment(units.texts[nxt])
+                and len(" ".join(texts)) + len(units.texts[nxt]) <= max_chars
+                and units.texts[nxt].split(" ", 1)[0] in {"This", "These", "They", "It", "That", "Such", "However,"}
+            ):
+                texts.append(units.texts[nxt])
+        text = " ".join(texts)
+        if len(text) > max_chars and not lead:
+            continue
+        return Point(
+            candidate=candidate,
+            text=text,
+            focus=units.texts[best],
+            paragraphs=[units.paragraphs[best]] if units.paragraphs[best] else [],
+            passages=passages,
+        )
+    return None
+
+
+def _near_duplicate(text: str, chosen: list[Point]) -> bool:
+    words = content_words(text)
+    for point in chosen:
+        if text in point.text or point.text in text:
+            return True
+        other = content_words(point.text)
+        if words and other and len(words & other) / len(words | other) > 0.6:
+            return True
+    return False
+
+
+def select(
+    candidates: list[Candidate],
+    units_for: UnitsFor,
+    question_vector: np.ndarray,
+    retriever: Retriever,
+) -> Selection | None:
+    """Choose the lead, further points and related sections from reranked candidates (best first).
+    `units_for` gives passages' sentence units (embedding those not seen yet)."""
+    units_of = units_for([c.passage for c in candidates])
+    lead: Point | None = None
+    rest: list[Candidate] = []
+    for c in candidates:
+        if lead is None:
+            lead = _point(c, units_of[c.passage.passage_id], question_vector, retriever, units_for, 10_000, lead=True)
+            if lead is not None:
+                continue
+        rest.append(c)
+    if lead is None:
+        return None
+    selection = Selection(lead=lead)
+    used_paragraphs = {(lead.passage.doc_id, p) for p in lead.paragraphs} | {(lead.passage.passage_id, "")}
+    floor = lead.candidate.relevance * FURTHER_RELEVANCE
+    for c in rest:
+        if len(selection.further) >= MAX_FURTHER or c.relevance < floor:
+            break
+        units = units_of[c.passage.passage_id]
+        point = _point(c, units, question_vector, retriever, units_for, POINT_CHARS, lead=False)
+        if point is None:
+            continue
+        key = {(c.passage.doc_id, p) for p in point.paragraphs} or {(c.passage.passage_id, "")}
+        if key & used_paragraphs or _near_duplicate(point.text, selection.points):
+            continue
+        selection.further.append(point)
+        used_paragraphs |= key
+    cited_sections = {(p.passage.doc_id, p.passage.section) for p in selection.points}
+    for c in rest:
+        if len(selection.related) >= RELATED:
+            break
+        key = (c.passage.doc_id, c.passage.section)
+        if key in cited_sections:
+            continue
+        cited_sections.add(key)
+        selection.related.append(c)
+    return selection

@@ -1,0 +1,107 @@
+"""Train the reranker (`assistant/ranker.json`) on question sets, with cross-validated figures.
+
+Each answerable question's candidates (the retrieve stage's fused top `CANDIDATES`) are labelled by the
+evaluation's own gold match (`evals.metrics.matches_gold`), their features computed by the assistant's own
+code (`Assistant.features`), and a logistic regression (scikit-learn) is fitted on all of them. The figures
+printed are cross-validated (5 folds by question, 3 shuffles): the share of answerable questions whose first,
+first three and first five candidates hold a gold place, in fused order and reranked, per set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant import Assistant
+from assistant.question import analyse
+from assistant.rerank import FEATURES, Ranker
+from evals.metrics import Located, matches_gold
+from evals.questions import EvalQuestion, load_questions
+
+__all__ = ["DEFAULT_FEATURES", "Labelled", "cross_validate", "fit", "label_questions"]
+
+DEFAULT_FEATURES = ("fused", "keyword", "dense", "best_sentence", "heading", "footnote", "continuation")
+"""Chosen by the ablation in evals/README.md: the rest did not help on both sets."""
+
+TOP = (1, 3, 5)
+
+
+@dataclass
+class Labelled:
+    """One answerable question: its candidates' features and which candidates are gold places."""
+
+    set_name: str
+    question: EvalQuestion
+    rows: np.ndarray
+    gold: np.ndarray
+
+
+def label_questions(assistant: Assistant, paths: Sequence[Path]) -> list[Labelled]:
+    """Candidates, features and gold labels of every answerable question with gold in the sets."""
+    out: list[Labelled] = []
+    for path in paths:
+        questions = [q for q in load_questions(path) if q.answerable and q.gold]
+        vectors = np.asarray(assistant.index.embed([q.question for q in questions]), dtype=np.float32)
+        for question, vector in zip(questions, vectors, strict=True):
+            candidates, rows = assistant.features(analyse(question.question), vector)
+            gold = np.array(
+                [
+                    any(
+                        matches_gold(Located(c.passage.doc_id, tuple(c.passage.paragraphs), tuple(c.passage.pages)), g)
+                        for g in question.gold
+                    )
+                    for c in candidates
+                ],
+                dtype=bool,
+            )
+            out.append(Labelled(Path(path).stem, question, rows, gold))
+    return out
+
+
+def fit(data: Sequence[Labelled], features: Sequence[str] = DEFAULT_FEATURES, c: float = 0.5) -> Ranker:
+    """A logistic regression over standardised `features` of every candidate of `data`."""
+    from sklearn.linear_model import LogisticRegression
+
+    columns = [FEATURES.index(f) for f in features]
+    x = np.vstack([d.rows[:, columns] for d in data])
+    y = np.concatenate([d.gold for d in data])
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y)
+    return Ranker(list(features), mean.tolist(), scale.tolist(), model.coef_[0].tolist(), float(model.intercept_[0]))
+
+
+def _hits(data: Sequence[Labelled], ranker: Ranker | None) -> dict[int, int]:
+    found = dict.fromkeys(TOP, 0)
+    for d in data:
+        order = np.arange(len(d.gold)) if ranker is None else np.argsort(-ranker.probabilities(d.rows), kind="stable")
+        for k in TOP:
+            found[k] += int(d.gold[order[:k]].any())
+    return found
+
+
+def cross_validate(
+    data: Sequence[Labelled], features: Sequence[str] = DEFAULT_FEATURES, c: float = 0.5, seeds: Sequence[int] = (0, 1, 2)
+) -> dict[str, dict[str, float]]:
+    """{set: {'fused@1': .., 'reranked@1': .., ...}} with 5-fold cross-validation by question."""
+    from sklearn.model_selection import KFold
+
+    sets = sorted({d.set_name for d in data})
+    totals = {s: {f"{kind}@{k}": 0.0 for kind in ("fused", "reranked") for k in TOP} for s in sets}
+    counts = dict.fromkeys(sets, 0)
+    for seed in seeds:
+        for train, test in KFold(5, shuffle=True, random_state=seed).split(np.arange(len(data))):
+            ranker = fit([data[i] for i in train], features, c)
+            for s in sets:
+                part = [data[i] for i in test if data[i].set_name == s]
+                for kind, model in (("fused", None), ("reranked", ranker)):
+                    for k, n in _hits(part, model).items():
+                        totals[s][f"{kind}@{k}"] += n
+    for d in data:
+        counts[d.set_name] += 1
+    return {
+        s: {key: round(value / (counts[s] * len(seeds)), 3) for key, value in figures.items()}
+        for s, figures in totals.items()
+    }
