@@ -27,7 +27,7 @@ import numpy as np
 from assistant.cite import citation, section_link
 from assistant.compose import compose_text, legend
 from assistant.conversation import Conversation
-from assistant.decline import DECLINE_OPENING, evidence_level, missing_fact, rule_decline
+from assistant.decline import DECLINE_OPENING, evidence_level, gives_fact, missing_fact, needed_fact, rule_decline
 from assistant.followup import is_follow_up, resolve_follow_up
 from assistant.generative import LLMClient, LLMError, client_from_settings, generate_answer
 from assistant.models import Answer, AnswerPoint, Citation, ClosestSection
@@ -91,6 +91,12 @@ class Assistant:
         if self._ranker is None:
             self._ranker = load_ranker()
         return self._ranker
+
+    @property
+    def _decline_below(self) -> float:
+        """`settings.min_evidence_score` when set, else the threshold calibrated with the ranker."""
+        override = self.settings.min_evidence_score
+        return self.ranker.thresholds["decline_below"] if override is None else override
 
     def warm(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
@@ -182,14 +188,15 @@ class Assistant:
         rule, reason = rule_decline(read.text, [c.passage.text for c in candidates[:EVIDENCE_PASSAGES]])
         if rule and not (read.safeguarding and rule != "other_nation"):
             return self._decline(asked, read, candidates, reason)
-        threshold = self.settings.min_evidence_score
+        threshold = self._decline_below
         if read.safeguarding:
             threshold = min(threshold, 0.05)  # always signpost and give the safeguarding guidance
         if lead_relevance < threshold:
             return self._decline(
                 asked, read, candidates, "The passages I found do not answer this closely enough to rely on."
             )
-        selection = select(candidates, self._units_of, vector, self.index)
+        gives = (lambda sentence: gives_fact(read, sentence)) if needed_fact(read) else None
+        selection = select(candidates, self._units_of, read, vector, self.index, gives_fact=gives)
         if selection is None:
             return self._decline(asked, read, candidates, "The passages I found hold no whole sentence to quote.")
         lacking = missing_fact(read, [p.text for p in selection.points])
@@ -198,7 +205,7 @@ class Assistant:
                 asked, read, candidates, f"The question asks for {lacking}, and the passages I found do not give one."
             )
         answer = self._compose(asked, read, selection.points, [section_link(c) for c in selection.related])
-        answer.evidence = evidence_level(lead_relevance)
+        answer.evidence = evidence_level(lead_relevance, self.ranker.thresholds)
         answer.confidence = round(max(0.0, min(1.0, lead_relevance)), 4)
         if self.settings.generative or self._llm is not None:
             answer = self._generate(answer, candidates)
@@ -269,7 +276,7 @@ class Assistant:
             text="\n".join(lines),
             declined=True,
             decline_reason=reason,
-            evidence="weak" if lead >= self.settings.min_evidence_score else "none",
+            evidence="weak" if lead >= self._decline_below else "none",
             confidence=0.0,
             question_type="safeguarding" if read.safeguarding else "out_of_scope",
             closest_sections=closest,

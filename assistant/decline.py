@@ -6,13 +6,15 @@ Three checks, in order:
    evidence declines only when no best passage contains the (content) words it matched, so a surface word
    never declines on its own ("adopted from care in Wales" is answered from guidance covering England and
    Wales).
-2. **Facts asked for**: a question asking for an amount, a date or a timescale needs that kind of fact in the
-   quoted text; an amount stated for other children does not count (an amount for children with a social
+2. **Facts asked for**: a question asking for an amount, a date or a timescale needs that kind of fact in a
+   quoted sentence about what it asks (the sentence holds half the question's own words); an amount
+   stated for other children does not count (an amount for children with a social
    worker does not answer a question about children in kinship care).
 3. **Evidence**: the lead passage's relevance (the reranker's probability) below `min_evidence_score`.
 
-`evidence_level` turns the lead's relevance into strong / moderate / weak: thresholds calibrated on both
-development sets so that "strong" leads with a right paragraph at least 8 times in 10.
+`evidence_level` turns the lead's relevance into strong / moderate / weak with the thresholds calibrated with
+the reranker on held-out questions of both development sets (`ranker.json`), so that "strong" leads with a
+right paragraph at least 8 times in 10.
 """
 
 from __future__ import annotations
@@ -25,26 +27,21 @@ from pathlib import Path
 
 from assistant.models import EvidenceLevel
 from assistant.question import Question
-from textkit import content_words, raw_words, vocabulary
+from textkit import content_words, raw_words, split_units, vocabulary
 
 __all__ = [
     "DECLINE_OPENING",
     "DeclineRule",
-    "STRONG",
-    "MODERATE",
     "evidence_level",
+    "gives_fact",
     "missing_fact",
+    "needed_fact",
     "rule_decline",
     "rules",
 ]
 
 DECLINE_OPENING = "I could not find this in the guidance I hold."
 RULES_PATH = Path(__file__).with_name("declines.toml")
-
-STRONG = 0.55
-"""Lead relevance from which the evidence is 'strong' (calibrated: see evals/README.md)."""
-MODERATE = 0.3
-"""Lead relevance from which the evidence is 'moderate'."""
 
 _COHORTS = frozenset({"lac", "plac", "cwsw", "childinneed", "childprotectionplan", "kinship", "sgo", "cao", "careleaver"})
 
@@ -125,8 +122,31 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
 ]
 
 
+FACT_TOPIC_SHARE = 0.5
+"""A sentence giving the fact must hold at least this share of the question's own words (bar the asking ones)."""
+
+
 def _cohorts(text: str) -> set[str]:
     return set(vocabulary().tokens(raw_words(text))) & _COHORTS
+
+
+def needed_fact(question: Question) -> re.Pattern[str] | None:
+    """The kind of fact (as a pattern a sentence must match) the question asks for, if any."""
+    return next((has for asks, has, _ in _FACT_NEEDS if asks.search(question.text)), None)
+
+
+def _topic_words(question: Question, asks: re.Pattern[str]) -> frozenset[str]:
+    return content_words(asks.sub(" ", question.text))
+
+
+def gives_fact(question: Question, sentence: str) -> bool:
+    """True when `sentence` gives the fact the question asks for, about what the question asks."""
+    for asks, has, _ in _FACT_NEEDS:
+        if asks.search(question.text):
+            topic = _topic_words(question, asks)
+            shared = len(topic & content_words(sentence)) / max(1, len(topic))
+            return bool(has.search(sentence)) and shared >= FACT_TOPIC_SHARE
+    return False
 
 
 def missing_fact(question: Question, quoted: list[str]) -> str:
@@ -134,7 +154,8 @@ def missing_fact(question: Question, quoted: list[str]) -> str:
     for asks, has, what in _FACT_NEEDS:
         if not asks.search(question.text):
             continue
-        holding = [s for s in quoted if has.search(s)]
+        sentences = [u for text in quoted for u in split_units(text)]
+        holding = [s for s in sentences if gives_fact(question, s)]
         if not holding:
             return what
         if what == "an amount of money":
@@ -145,10 +166,10 @@ def missing_fact(question: Question, quoted: list[str]) -> str:
     return ""
 
 
-def evidence_level(relevance: float) -> EvidenceLevel:
-    """strong / moderate / weak from the lead passage's relevance (0..1)."""
-    if relevance >= STRONG:
+def evidence_level(relevance: float, thresholds: dict[str, float]) -> EvidenceLevel:
+    """strong / moderate / weak from the lead passage's relevance (0..1) and the ranker's thresholds."""
+    if relevance >= thresholds["strong_from"]:
         return "strong"
-    if relevance >= MODERATE:
+    if relevance >= thresholds["moderate_from"]:
         return "moderate"
     return "weak"

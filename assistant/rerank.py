@@ -3,14 +3,16 @@
 A small logistic model (`ranker.json`, trained on the two development sets by `vsh eval train-ranker`, which
 prints its cross-validated figures) over features that any ingested guidance has: the fused search score and
 rank, the dense and keyword scores, how close the passage's best sentences and heading are to the question,
-how much of the question (widened by the domain vocabulary) the passage and its heading cover, and what kind
-of text it is (footnote, announcement, a list item cut from its lead-in). No feature names a document.
+how many of the question's words (widened by the domain vocabulary) its best sentence, the passage and its
+heading hold, and what kind of text it is (footnote, announcement, glossary entry, a list item cut from its
+lead-in). No feature names a document.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,12 +34,14 @@ FEATURES = (
     "keyword",
     "best_sentence",
     "second_sentence",
+    "sentence_words",
     "heading",
     "coverage",
     "heading_coverage",
     "footnote",
     "announcement",
     "continuation",
+    "glossary",
 )
 
 
@@ -51,6 +55,9 @@ class QuestionView:
 
 def _is_footnote(text: str) -> bool:
     return text.startswith("Footnote ")
+
+
+_GLOSSARY = re.compile(r"\b(?:glossary|definitions?|key terms|terminology|interpretation)\b", re.I)
 
 
 def _is_continuation(text: str) -> bool:
@@ -70,9 +77,12 @@ def candidate_features(
     rows = []
     for c in candidates:
         p = c.passage
-        sims = np.sort(units[p.passage_id].vectors @ question.vector)[::-1]
+        passage_units = units[p.passage_id]
+        raw = passage_units.vectors @ question.vector
+        sims = np.sort(raw)[::-1]
         best = float(sims[0]) if len(sims) else 0.0
         second = float(sims[1]) if len(sims) > 1 else best
+        best_words = content_words(passage_units.texts[int(np.argmax(raw))]) if len(raw) else frozenset()
         heading = p.section_path[-1] if p.section_path else ""
         heading_sim = float(heading_vectors[heading] @ question.vector) if heading in heading_vectors else 0.0
         rows.append(
@@ -83,21 +93,37 @@ def candidate_features(
                 float(c.hit.keyword_score or 0.0) / top_kw,
                 best,
                 second,
+                float(len(question.words & best_words)),
                 heading_sim,
                 len(question.words & content_words(p.text)) / n_words,
                 len(question.words & content_words(" ".join(p.section_path))) / n_words,
                 float(_is_footnote(p.text)),
                 float(c.doc.status == "announcement"),
                 float(_is_continuation(p.text)),
+                float(bool(_GLOSSARY.search(" ".join(p.section_path)))),
             ]
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
 
 
-class Ranker:
-    """A logistic model over standardised features (a subset of `FEATURES`, by name): `probabilities(rows)`."""
+DEFAULT_THRESHOLDS = {"decline_below": 0.0, "moderate_from": 0.3, "strong_from": 0.6}
 
-    def __init__(self, features: list[str], mean: list[float], scale: list[float], coef: list[float], intercept: float):
+
+class Ranker:
+    """A logistic model over standardised features (a subset of `FEATURES`, by name): `probabilities(rows)`.
+
+    `thresholds` are the evidence levels calibrated with it on held-out questions: below `decline_below` the
+    assistant declines; from `moderate_from` the evidence is moderate and from `strong_from` strong."""
+
+    def __init__(
+        self,
+        features: list[str],
+        mean: list[float],
+        scale: list[float],
+        coef: list[float],
+        intercept: float,
+        thresholds: dict[str, float] | None = None,
+    ):
         unknown = [f for f in features if f not in FEATURES]
         if unknown:
             raise ValueError(f"ranker features {unknown} are not computed by the code ({list(FEATURES)}): retrain it")
@@ -107,6 +133,7 @@ class Ranker:
         self.scale = np.asarray(scale, dtype=np.float32)
         self.coef = np.asarray(coef, dtype=np.float32)
         self.intercept = float(intercept)
+        self.thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """Probability that each candidate (a row of all `FEATURES`) answers the question."""
@@ -120,6 +147,7 @@ class Ranker:
             "scale": self.scale.round(6).tolist(),
             "coef": self.coef.round(6).tolist(),
             "intercept": round(self.intercept, 6),
+            "thresholds": self.thresholds,
         }
 
 
@@ -127,4 +155,6 @@ class Ranker:
 def load_ranker(path: str = str(RANKER_PATH)) -> Ranker:
     """The trained ranker shipped beside this module (or at `path`)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Ranker(data["features"], data["mean"], data["scale"], data["coef"], data["intercept"])
+    return Ranker(
+        data["features"], data["mean"], data["scale"], data["coef"], data["intercept"], data.get("thresholds")
+    )

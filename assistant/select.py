@@ -12,26 +12,33 @@ No point is a list fragment or a lead-in cut mid-sentence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.question import Question
 from assistant.retrieve import Candidate, Retriever
 from assistant.units import PassageUnits
 from ingest.models import Passage
-from textkit import content_words
+from textkit import content_words, split_units
 
 __all__ = ["MAX_FURTHER", "Point", "Selection", "select"]
 
 MAX_FURTHER = 2
-WHOLE_PARAGRAPH_CHARS = 650
+WHOLE_PARAGRAPH_CHARS = 900
 """A numbered paragraph up to this long is quoted whole."""
 POINT_CHARS = 420
 """Longest further point (whole sentences)."""
 FURTHER_RELEVANCE = 0.45
 """A further point's passage must be at least this share as likely to answer as the lead's."""
 RELATED = 3
+WORD_WEIGHT = 0.04
+"""Sentence choice: embedding similarity plus this much per question word the sentence holds."""
+DUTY_WEIGHT = 0.06
+"""...plus this much when the question asks about a duty and the sentence states one (or says there is none)."""
+_DUTY = re.compile(r"\b(?:must|mandatory|required|requirement|statutory|duty|duties|obliged|should|not have to)\b", re.I)
 
 
 @dataclass
@@ -109,17 +116,27 @@ def _paragraph_window(units: PassageUnits, best: int) -> range:
     return range(start, end)
 
 
+def sentence_scores(units: PassageUnits, read: Question, vector: np.ndarray) -> np.ndarray:
+    """How well each unit answers: similarity to the question, its words, and a stated duty for duty questions."""
+    scores = np.asarray(units.vectors @ vector, dtype=np.float64)
+    for i, text in enumerate(units.texts):
+        scores[i] += WORD_WEIGHT * len(read.words & content_words(text))
+        if read.asks_duty and _DUTY.search(text):
+            scores[i] += DUTY_WEIGHT
+    return scores
+
+
 def _point(
     candidate: Candidate,
     units: PassageUnits,
+    read: Question,
     question_vector: np.ndarray,
     retriever: Retriever,
     units_for: UnitsFor,
     max_chars: int,
     lead: bool,
 ) -> Point | None:
-    sims = units.vectors @ question_vector
-    order = [int(i) for i in np.argsort(-sims)]
+    order = [int(i) for i in np.argsort(-sentence_scores(units, read, question_vector), kind="stable")]
     for best in order[:3]:
         window = _paragraph_window(units, best) if lead else range(best, best + 1)
         texts = [units.texts[i] for i in window]
@@ -166,20 +183,41 @@ def _near_duplicate(text: str, chosen: list[Point]) -> bool:
     return False
 
 
+def _fact_point(
+    candidates: list[Candidate], units_of: dict[str, PassageUnits], gives: Callable[[str], bool], floor: float
+) -> Point | None:
+    """The first sentence, in the best candidates, that gives the fact asked for (as a further point)."""
+    for c in candidates:
+        if c.relevance < floor:
+            break
+        units = units_of[c.passage.passage_id]
+        for i, text in enumerate(units.texts):
+            if gives(text) and not _is_fragment(text) and len(text) <= POINT_CHARS:
+                paragraph = units.paragraphs[i]
+                return Point(c, text, text, [paragraph] if paragraph else [], [c.passage])
+    return None
+
+
 def select(
     candidates: list[Candidate],
     units_for: UnitsFor,
+    read: Question,
     question_vector: np.ndarray,
     retriever: Retriever,
+    gives_fact: Callable[[str], bool] | None = None,
 ) -> Selection | None:
     """Choose the lead, further points and related sections from reranked candidates (best first).
-    `units_for` gives passages' sentence units (embedding those not seen yet)."""
+    `units_for` gives passages' sentence units (embedding those not seen yet). When the question asks for a
+    particular fact (`gives_fact` tells a sentence that gives it) and no point gives it, the best sentence
+    that does becomes the last further point."""
     units_of = units_for([c.passage for c in candidates])
     lead: Point | None = None
     rest: list[Candidate] = []
     for c in candidates:
         if lead is None:
-            lead = _point(c, units_of[c.passage.passage_id], question_vector, retriever, units_for, 10_000, lead=True)
+            lead = _point(
+                c, units_of[c.passage.passage_id], read, question_vector, retriever, units_for, 10_000, lead=True
+            )
             if lead is not None:
                 continue
         rest.append(c)
@@ -192,7 +230,7 @@ def select(
         if len(selection.further) >= MAX_FURTHER or c.relevance < floor:
             break
         units = units_of[c.passage.passage_id]
-        point = _point(c, units, question_vector, retriever, units_for, POINT_CHARS, lead=False)
+        point = _point(c, units, read, question_vector, retriever, units_for, POINT_CHARS, lead=False)
         if point is None:
             continue
         key = {(c.passage.doc_id, p) for p in point.paragraphs} or {(c.passage.passage_id, "")}
@@ -200,6 +238,10 @@ def select(
             continue
         selection.further.append(point)
         used_paragraphs |= key
+    if gives_fact is not None and not any(gives_fact(u) for p in selection.points for u in split_units(p.text)):
+        fact = _fact_point(candidates, units_of, gives_fact, floor)
+        if fact is not None and not _near_duplicate(fact.text, selection.points):
+            selection.further = [*selection.further[: MAX_FURTHER - 1], fact]
     cited_sections = {(p.passage.doc_id, p.passage.section) for p in selection.points}
     for c in rest:
         if len(selection.related) >= RELATED:

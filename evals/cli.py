@@ -190,7 +190,7 @@ def train_ranker(
 
     from assistant import Assistant
     from assistant.rerank import FEATURES, RANKER_PATH
-    from evals.ranker_training import DEFAULT_FEATURES, cross_validate, fit, label_questions
+    from evals.ranker_training import DEFAULT_FEATURES, calibrate, cross_validate, fit, label_questions
 
     chosen = [f.strip() for f in features.split(",") if f.strip()] or list(DEFAULT_FEATURES)
     unknown = [f for f in chosen if f not in FEATURES]
@@ -207,16 +207,22 @@ def train_ranker(
         variants += [(f"without {f}", [g for g in chosen if g != f]) for f in chosen]
         variants += [(f"with {f}", [*chosen, f]) for f in FEATURES if f not in chosen]
     table = Table(title=f"Reranker, 5-fold cross-validation ({len(data)} answerable questions)")
-    for column in ("variant", "set", "fused@1", "reranked@1", "reranked@3", "reranked@5"):
+    for column in ("variant", "set", "fused@1", "reranked@1", "@3", "@5"):
         table.add_column(column)
+    out_of_fold: list[tuple[float, bool]] = []
     for name, cols in variants:
-        for set_name, figures in cross_validate(data, cols, c).items():
+        held_out = out_of_fold if name == "chosen" else None
+        for set_name, figures in cross_validate(data, cols, c, out_of_fold=held_out).items():
             table.add_row(
-                name, set_name, *(str(figures[k]) for k in ("fused@1", "reranked@1", "reranked@3", "reranked@5"))
+                name, set_name[:12], *(str(figures[k]) for k in ("fused@1", "reranked@1", "reranked@3", "reranked@5"))
             )
     console.print(table)
+    thresholds = calibrate(out_of_fold)
+    console.print(f"evidence thresholds (held-out): {thresholds}")
     if write:
-        RANKER_PATH.write_text(json_.dumps(fit(data, chosen, c).to_json(), indent=2) + "\n", encoding="utf-8")
+        ranker = fit(data, chosen, c)
+        ranker.thresholds = thresholds
+        RANKER_PATH.write_text(json_.dumps(ranker.to_json(), indent=2) + "\n", encoding="utf-8")
         console.print(f"wrote {RANKER_PATH}")
 
 

@@ -21,9 +21,19 @@ from assistant.rerank import FEATURES, Ranker
 from evals.metrics import Located, matches_gold
 from evals.questions import EvalQuestion, load_questions
 
-__all__ = ["DEFAULT_FEATURES", "Labelled", "cross_validate", "fit", "label_questions"]
+__all__ = ["DEFAULT_FEATURES", "Labelled", "calibrate", "cross_validate", "fit", "label_questions"]
 
-DEFAULT_FEATURES = ("fused", "keyword", "dense", "best_sentence", "heading", "footnote", "continuation")
+DEFAULT_FEATURES = (
+    "fused",
+    "keyword",
+    "dense",
+    "best_sentence",
+    "sentence_words",
+    "heading",
+    "footnote",
+    "continuation",
+    "glossary",
+)
 """Chosen by the ablation in evals/README.md: the rest did not help on both sets."""
 
 TOP = (1, 3, 5)
@@ -83,9 +93,14 @@ def _hits(data: Sequence[Labelled], ranker: Ranker | None) -> dict[int, int]:
 
 
 def cross_validate(
-    data: Sequence[Labelled], features: Sequence[str] = DEFAULT_FEATURES, c: float = 0.5, seeds: Sequence[int] = (0, 1, 2)
+    data: Sequence[Labelled],
+    features: Sequence[str] = DEFAULT_FEATURES,
+    c: float = 0.5,
+    seeds: Sequence[int] = (0, 1, 2),
+    out_of_fold: list[tuple[float, bool]] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """{set: {'fused@1': .., 'reranked@1': .., ...}} with 5-fold cross-validation by question."""
+    """{set: {'fused@1': .., 'reranked@1': .., ...}} with 5-fold cross-validation by question. When
+    `out_of_fold` is given, (top relevance, top candidate is gold) of every held-out question is appended."""
     from sklearn.model_selection import KFold
 
     sets = sorted({d.set_name for d in data})
@@ -99,9 +114,37 @@ def cross_validate(
                 for kind, model in (("fused", None), ("reranked", ranker)):
                     for k, n in _hits(part, model).items():
                         totals[s][f"{kind}@{k}"] += n
+            if out_of_fold is not None:
+                for i in test:
+                    p = ranker.probabilities(data[i].rows)
+                    out_of_fold.append((float(p.max()), bool(data[i].gold[int(np.argmax(p))])))
     for d in data:
         counts[d.set_name] += 1
     return {
         s: {key: round(value / (counts[s] * len(seeds)), 3) for key, value in figures.items()}
         for s, figures in totals.items()
+    }
+
+
+def calibrate(out_of_fold: Sequence[tuple[float, bool]], false_declines: float = 0.01, strong: float = 0.85) -> dict[str, float]:
+    """Evidence thresholds from held-out (top relevance, lead right) pairs of answerable questions:
+    `decline_below` declines at most `false_declines` of them; from `strong_from` up the lead is right at least
+    `strong` of the time (and for at least 10 questions); `moderate_from` is where it is right half the time."""
+    pairs = sorted(out_of_fold)
+    relevances = [r for r, _ in pairs]
+    decline_below = float(np.quantile(relevances, false_declines)) if relevances else 0.0
+
+    def from_where(share: float, least: int) -> float:
+        for i, (r, _) in enumerate(pairs):
+            above = [ok for _, ok in pairs[i:]]
+            if len(above) >= least and sum(above) / len(above) >= share:
+                return r
+        return 1.0
+
+    strong_from = from_where(strong, 10)
+    moderate_from = min(from_where(0.5, 10), strong_from)
+    return {
+        "decline_below": round(decline_below, 4),
+        "moderate_from": round(max(moderate_from, decline_below), 4),
+        "strong_from": round(strong_from, 4),
     }

@@ -40,9 +40,10 @@ class Settings(BaseSettings):
     passage_overlap_sentences: int = 1
 
     # --- assistant ---------------------------------------------------------------------------
-    min_evidence_score: float = Field(
-        default=0.27,
-        description="Decline when the best passage's relevance (the reranker's probability) is below this.",
+    min_evidence_score: float | None = Field(
+        default=None,
+        description="Decline when the best passage's relevance is below this (default: the reranker's calibrated "
+        "threshold in assistant/ranker.json).",
     )
     generative: bool = False
     llm_base_url: str = ""
