@@ -14,7 +14,7 @@ def ask(
 ) -> None:
     """Ask a question and print the cited answer with its sources and their statutory force."""
     from assistant.core import Assistant
-    from vsh.settings import get_settings
+    from settings import get_settings
 
     settings = get_settings()
     if generative:

@@ -38,7 +38,7 @@ from assistant.redaction import redact
 from assistant.sentences import clean_unit, content_words, normalise, split_units
 from index.models import SearchFilters, SearchHit
 from ingest.models import STATUS_LABELS, DocumentMeta, Passage
-from vsh.settings import Settings, get_settings
+from settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from assistant.generative import LLMClient

@@ -25,7 +25,7 @@ def serve(
     import uvicorn
 
     from bots.web.app import create_app
-    from vsh.settings import get_settings
+    from settings import get_settings
 
     settings = get_settings()
     if ingest:

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 __all__ = ["main", "machine_description"]
 

@@ -25,7 +25,7 @@ from index import GuidanceIndex, ingest_paths
 from index.build import expand_paths
 from index.embedder import get_embedder
 from ingest import parse_file
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 __all__ = ["run_search_benchmark"]
 

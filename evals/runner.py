@@ -26,7 +26,7 @@ from evals.metrics import (
 )
 from evals.models import EvalResult, EvalRun
 from evals.questions import EvalQuestion, load_questions, set_hash
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 __all__ = ["RunSummary", "git_commit", "run_eval", "score_answer", "summary_by_topic"]
 

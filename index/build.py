@@ -33,7 +33,7 @@ from index.search import embedding_text
 from index.store import Snapshot, read_snapshot, write_snapshot
 from ingest import SUPPORTED_SUFFIXES, IngestError, ParsedDocument, parse_file, sha256_file
 from ingest.models import DocumentMeta, Passage
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["DocReport", "FailedFile", "IngestReport", "expand_paths", "ingest_paths"]
 

@@ -14,7 +14,7 @@ from index.build import IngestReport, ingest_paths
 from index.errors import IndexUnavailable
 from index.models import SearchFilters, SearchHit
 from index.search import GuidanceIndex
-from vsh.settings import get_settings
+from settings import get_settings
 
 __all__ = ["docs", "ingest", "print_ingest_report", "search"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 CORPUS = Path(__import__("os").environ.get("VSH_TEST_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
 GUIDANCE = CORPUS / "guidance"

@@ -16,7 +16,7 @@ from evals.report import write_report
 from evals.results import compare_runs, get_run, list_runs, run_rows
 from evals.reviewers import verify_reviewer
 from evals.runner import run_eval
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
 

@@ -16,7 +16,7 @@ from bots.db import TranscriptStore
 from bots.web import create_app
 from evals.reviewers import add_reviewer
 from evals.runner import run_eval
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
 PASSWORD = "a long reviewer password"

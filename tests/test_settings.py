@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from vsh.settings import Settings
+from settings import Settings
 
 
 def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

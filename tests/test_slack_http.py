@@ -23,7 +23,7 @@ from assistant import Assistant
 from bots.db.store import TranscriptStore
 from bots.slack import blocks
 from bots.web import create_app
-from vsh.settings import Settings
+from settings import Settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BASE = "https://vsh.example"

@@ -20,7 +20,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from bots.db.store import TranscriptStore
 from bots.slack import blocks, build_slack_app
 from bots.slack.app import make_client
-from vsh.settings import Settings
+from settings import Settings
 
 QUESTION = "Which children is the Virtual School Head responsible for?"
 

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine
 from assistant import Answer
 from bots.db import TranscriptStore
 from bots.web import create_app
-from vsh.settings import Settings
+from settings import Settings
 
 QUESTION = "Which children is the Virtual School Head responsible for?"
 OUT_OF_SCOPE = "What is the best recipe for a chocolate cake?"

@@ -11,7 +11,7 @@ from _servers import LiveServer, live_server, shared_assistant
 
 from bots.db import TranscriptStore
 from bots.web import create_app
-from vsh.settings import Settings
+from settings import Settings
 
 pytestmark = pytest.mark.browser
 

@@ -36,7 +36,7 @@ from assistant.redaction import redact
 from bots.db.store import TranscriptStore
 from bots.slack import blocks
 from bots.web.metrics import ANSWER_SECONDS, ANSWERS, DECLINES
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["build_slack_app", "SlackBot", "conversation_id", "clean_text", "make_client"]
 

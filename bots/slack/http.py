@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from slack_bolt import App, BoltRequest
 from starlette.concurrency import run_in_threadpool
 
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["slack_router", "mount_slack", "slack_configured"]
 

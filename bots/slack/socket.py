@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from vsh.settings import Settings, get_settings
+from settings import Settings, get_settings
 
 __all__ = ["run_socket_mode", "SlackNotConfigured"]
 

@@ -38,7 +38,7 @@ from bots.web.schemas import (
 )
 from bots.web.service import AskService, Exchange, IndexMissing, UnknownConversation
 from bots.web.sources import fetch_document, source_document
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["router", "sse"]
 

@@ -26,7 +26,7 @@ from bots.web import api, pages
 from bots.web.metrics import MetricsMiddleware
 from bots.web.ratelimit import SlidingWindowLimiter
 from bots.web.service import AskService
-from vsh.settings import Settings, get_settings
+from settings import Settings, get_settings
 
 __all__ = ["create_app"]
 

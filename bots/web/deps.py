@@ -10,7 +10,7 @@ from bots.db.store import TranscriptStore
 from bots.web.metrics import RATE_LIMITED
 from bots.web.ratelimit import SlidingWindowLimiter
 from bots.web.service import AskService
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["ServiceDep", "SettingsDep", "StoreDep", "RateLimit", "client_key"]
 

@@ -25,7 +25,7 @@ from assistant import Answer, Assistant, Conversation
 from assistant.redaction import redact
 from bots.db.store import StorageError, TranscriptStore
 from bots.web.metrics import ANSWER_SECONDS, ANSWERS, CACHE_HITS, DECLINES
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["AskService", "IndexState", "IndexMissing", "UnknownConversation", "Exchange"]
 

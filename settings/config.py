@@ -37,7 +37,6 @@ class Settings(BaseSettings):
     )
     ingest_threads: int = Field(default=0, description="CPU threads for bulk embedding at ingest; 0 = all cores.")
     passage_max_tokens: int = Field(default=160, description="Word-piece budget of one passage.")
-    passage_overlap_sentences: int = 1
 
     # --- assistant ---------------------------------------------------------------------------
     retrieve_k: int = 12
