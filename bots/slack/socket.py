@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from settings import Settings, get_settings
+from settings import Settings, VshError, get_settings
 
 __all__ = ["run_socket_mode", "SlackNotConfigured"]
 
 log = logging.getLogger("vsh.slack")
 
 
-class SlackNotConfigured(RuntimeError):
+class SlackNotConfigured(VshError, RuntimeError):
     """A token is missing: the message says which."""
 
 
