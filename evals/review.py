@@ -23,10 +23,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from assistant import Answer
-from bots.db import Feedback, Transcript, TranscriptStore
 from evals.models import VERDICTS, Annotation, EvalResult
 from evals.results import annotations_for, get_run, latest_annotation, list_runs, run_rows
 from evals.reviewers import verify_reviewer
+from storage import Feedback, Transcript, TranscriptStore
 
 __all__ = ["SESSION_COOKIE", "router", "session_secret"]
 

@@ -10,13 +10,13 @@ import pytest
 from _servers import BACKENDS, database_url, shared_assistant
 from typer.testing import CliRunner
 
-from bots.db import TranscriptStore
 from evals.models import Annotation
 from evals.report import write_report
 from evals.results import compare_runs, get_run, list_runs, run_rows
 from evals.reviewers import verify_reviewer
 from evals.runner import run_eval
 from settings import REPO_ROOT, Settings
+from storage import TranscriptStore
 
 DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
 

@@ -11,11 +11,11 @@ import pytest
 from _browser import CHROMIUM_ARGS, chromium_path, serious_violations
 from _servers import LiveServer, live_server, shared_assistant
 
-from bots.db import TranscriptStore
 from bots.web import create_app
 from evals.reviewers import add_reviewer
 from evals.runner import run_eval
 from settings import REPO_ROOT, Settings
+from storage import TranscriptStore
 
 pytestmark = pytest.mark.browser
 

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from _servers import LiveServer, live_server, shared_assistant
 
-from bots.db import TranscriptStore
 from bots.web import create_app
 from evals.reviewers import add_reviewer
 from evals.runner import run_eval
 from settings import REPO_ROOT, Settings
+from storage import TranscriptStore
 
 DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
 PASSWORD = "a long reviewer password"

@@ -20,10 +20,10 @@ from fake_slack import BOT_USER, TEAM, Call, FakeSlack, fake_slack, signed_heade
 from pydantic import SecretStr
 
 from assistant import Assistant
-from bots.db.store import TranscriptStore
 from bots.slack import blocks
 from bots.web import create_app
 from settings import Settings
+from storage import TranscriptStore
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BASE = "https://vsh.example"

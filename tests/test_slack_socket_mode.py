@@ -17,10 +17,10 @@ from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bots.db.store import TranscriptStore
 from bots.slack import blocks, build_slack_app
 from bots.slack.app import make_client
 from settings import Settings
+from storage import TranscriptStore
 
 QUESTION = "Which children is the Virtual School Head responsible for?"
 

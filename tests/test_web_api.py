@@ -17,9 +17,9 @@ from _servers import BACKENDS, LiveServer, database_url, live_server, metric_val
 from sqlalchemy import create_engine
 
 from assistant import Answer
-from bots.db import TranscriptStore
 from bots.web import create_app
 from settings import Settings
+from storage import TranscriptStore
 
 QUESTION = "Which children is the Virtual School Head responsible for?"
 OUT_OF_SCOPE = "What is the best recipe for a chocolate cake?"

@@ -33,10 +33,10 @@ from slack_sdk.errors import SlackApiError
 
 from assistant import Answer, Assistant, Conversation
 from assistant.redaction import redact
-from bots.db.store import TranscriptStore
 from bots.slack import blocks
 from bots.web.metrics import ANSWER_SECONDS, ANSWERS, DECLINES
 from settings import Settings
+from storage import TranscriptStore
 
 __all__ = ["build_slack_app", "SlackBot", "conversation_id", "clean_text", "make_client"]
 

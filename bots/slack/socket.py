@@ -20,8 +20,8 @@ def run_socket_mode(settings: Settings | None = None) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from assistant import Assistant
-    from bots.db.store import TranscriptStore
     from bots.slack.app import build_slack_app
+    from storage import TranscriptStore
 
     settings = settings or get_settings()
     missing = [

@@ -21,12 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import Assistant
-from bots.db.store import TranscriptStore
 from bots.web import api, pages
 from bots.web.metrics import MetricsMiddleware
 from bots.web.ratelimit import SlidingWindowLimiter
 from bots.web.service import AskService
 from settings import Settings, get_settings
+from storage import TranscriptStore
 
 __all__ = ["create_app"]
 

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from bots.db.store import TranscriptStore
 from bots.web.metrics import RATE_LIMITED
 from bots.web.ratelimit import SlidingWindowLimiter
 from bots.web.service import AskService
 from settings import Settings
+from storage import TranscriptStore
 
 __all__ = ["ServiceDep", "SettingsDep", "StoreDep", "RateLimit", "client_key"]
 

@@ -23,9 +23,9 @@ from typing import Any
 
 from assistant import Answer, Assistant, Conversation
 from assistant.redaction import redact
-from bots.db.store import StorageError, TranscriptStore
 from bots.web.metrics import ANSWER_SECONDS, ANSWERS, CACHE_HITS, DECLINES
 from settings import Settings
+from storage import StorageError, TranscriptStore
 
 __all__ = ["AskService", "IndexState", "IndexMissing", "UnknownConversation", "Exchange"]
 
