@@ -12,6 +12,7 @@ from _browser import CHROMIUM_ARGS, chromium_path, serious_violations
 from _servers import LiveServer, live_server, shared_assistant
 
 from bots.web import create_app
+from evals.review import mount_review
 from evals.reviewers import add_reviewer
 from evals.runner import run_eval
 from settings import REPO_ROOT, Settings
@@ -35,7 +36,7 @@ def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     add_reviewer(store, "browser-lead", PASSWORD)
     assistant = shared_assistant(corpus_settings)
     run_id = run_eval(subset, settings, store=store, assistant=assistant, name="browser set")
-    with live_server(create_app(settings, assistant=assistant, store=store)) as server:
+    with live_server(create_app(settings, assistant=assistant, store=store, extensions=[mount_review])) as server:
         yield server, run_id
 
 

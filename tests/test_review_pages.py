@@ -13,6 +13,7 @@ import pytest
 from _servers import LiveServer, live_server, shared_assistant
 
 from bots.web import create_app
+from evals.review import mount_review
 from evals.reviewers import add_reviewer
 from evals.runner import run_eval
 from settings import REPO_ROOT, Settings
@@ -34,7 +35,7 @@ def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     add_reviewer(store, "vsh-lead", PASSWORD)
     assistant = shared_assistant(corpus_settings)
     run_id = run_eval(subset, settings, store=store, assistant=assistant, name="review set")
-    app = create_app(settings, assistant=assistant, store=store)
+    app = create_app(settings, assistant=assistant, store=store, extensions=[mount_review])
     with live_server(app) as server:
         yield server, store, run_id
 

@@ -6,7 +6,7 @@ import json
 
 from assistant.models import Answer, Citation, ClosestSection
 from bots.slack import blocks
-from bots.slack.app import clean_text, conversation_id
+from bots.slack.text import clean_text, conversation_id
 
 
 def citation(n: int = 1, **kw: object) -> Citation:

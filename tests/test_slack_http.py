@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from assistant import Assistant
 from bots.slack import blocks
+from bots.slack.http import mount_slack_if_configured
 from bots.web import create_app
 from settings import Settings
 from storage import TranscriptStore
@@ -93,7 +94,7 @@ def _running(settings: Settings, assistant: Any, store: TranscriptStore, fake: F
 
     @contextmanager
     def cm() -> Iterator[SlackLive]:
-        app = create_app(settings, assistant=assistant, store=store)
+        app = create_app(settings, assistant=assistant, store=store, extensions=[mount_slack_if_configured])
         with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
             yield SlackLive(server, fake, store, client)
 
@@ -438,5 +439,5 @@ def test_missing_index_is_an_apology_in_the_thread(tmp_path: Path, store: Transc
 
 def test_slack_events_are_not_mounted_without_a_signing_secret(tmp_path: Path, store: TranscriptStore) -> None:
     settings = Settings(data_dir=tmp_path / "no-index", corpus_paths=[])
-    app = create_app(settings, assistant=Assistant(settings), store=store)
+    app = create_app(settings, assistant=Assistant(settings), store=store, extensions=[mount_slack_if_configured])
     assert not any(getattr(r, "path", "") == "/slack/events" for r in app.routes)
