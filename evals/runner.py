@@ -28,7 +28,7 @@ from settings import REPO_ROOT, Settings
 from storage import TranscriptStore
 from storage.models import new_id
 
-__all__ = ["RunSummary", "git_commit", "run_eval", "score_answer", "summary_by_topic"]
+__all__ = ["git_commit", "run_eval", "score_answer", "summary_by_topic"]
 
 SECRET_FIELDS = {"llm_api_key", "slack_bot_token", "slack_app_token", "slack_signing_secret", "session_secret"}
 
@@ -77,10 +77,6 @@ def summary_by_topic(scores: list[QuestionScore], k: int) -> dict[str, dict[str,
     for score in scores:
         groups[score.topic].append(score)
     return {topic: summarise(group, k) for topic, group in sorted(groups.items())}
-
-
-class RunSummary(dict[str, Any]):
-    """The stored summary of a run: {'overall': {...}, 'by_topic': {...}, 'k': k}."""
 
 
 def _public_settings(settings: Settings) -> dict[str, Any]:

@@ -264,8 +264,6 @@ def _load_existing(
             vectors[_vector_key(model, embedding_text(passage))] = vector
     else:
         report.notes.append(f"the embedding model changed ({snapshot.model} -> {model}): every passage is re-embedded")
-        for doc in list(documents.values()):
-            documents[doc.doc_id] = doc  # keep documents; their passages are re-embedded below
     return documents, passages, vectors
 
 

@@ -9,7 +9,7 @@ import pytest
 from _servers import live_server, shared_assistant
 
 from bots.web import create_app
-from bots.web.loadgen import run_load
+from evals.benchmark.loadgen import run_load
 from settings import Settings
 from storage import TranscriptStore
 

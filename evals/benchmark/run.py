@@ -58,7 +58,7 @@ def _peak_rss_mb() -> float:
 
 
 def _part_search(corpus: Path) -> dict[str, Any]:
-    from evals.benchmark_search import run_search_benchmark
+    from evals.benchmark.search import run_search_benchmark
 
     return dict(run_search_benchmark(corpus))
 
@@ -74,7 +74,7 @@ def _built_settings(corpus: Path, data_dir: Path) -> Settings:
 
 
 def _part_answer(corpus: Path, data_dir: Path) -> dict[str, Any]:
-    from assistant.benchmark import assistant_benchmark
+    from evals.benchmark.answer import assistant_benchmark
 
     settings = _built_settings(corpus, data_dir)
     figures = dict(assistant_benchmark(settings, ANSWER_QUESTIONS))
@@ -89,7 +89,7 @@ def _part_http(corpus: Path, data_dir: Path, total: int, concurrency: int) -> di
     import uvicorn
 
     from bots.web.app import create_app
-    from bots.web.loadgen import run_load
+    from evals.benchmark.loadgen import run_load
     from evals.questions import load_questions
 
     settings = _built_settings(corpus, data_dir)
