@@ -1,5 +1,6 @@
 """The Slack bot over real HTTP: the real web app (FastAPI under uvicorn on loopback) with `/slack/events`
-mounted, the real corpus index, a SQLite store, and a fake Slack Web API on loopback recording calls."""
+mounted, the real assistant over the fake retriever (`fakes.py`), a SQLite store, and a fake Slack Web API
+on loopback recording calls."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from _servers import LiveServer, live_server, shared_assistant
+from _servers import LiveServer, live_server
 from fake_slack import BOT_USER, TEAM, Call, FakeSlack, fake_slack, signed_headers
+from fakes import fake_assistant
 from pydantic import SecretStr
 
 from assistant import Assistant
@@ -102,9 +104,9 @@ def _running(settings: Settings, assistant: Any, store: TranscriptStore, fake: F
 
 
 @pytest.fixture
-def live(corpus_settings: Settings, store: TranscriptStore, fake: FakeSlack) -> Iterator[SlackLive]:
-    settings = _settings(corpus_settings, fake)
-    with _running(settings, shared_assistant(corpus_settings), store, fake) as lv:
+def live(fake_settings: Settings, store: TranscriptStore, fake: FakeSlack) -> Iterator[SlackLive]:
+    settings = _settings(fake_settings, fake)
+    with _running(settings, fake_assistant(settings), store, fake) as lv:
         yield lv
 
 
@@ -413,9 +415,9 @@ class Broken:
 
 
 def test_assistant_failure_is_an_apology_in_the_thread(
-    corpus_settings: Settings, store: TranscriptStore, fake: FakeSlack
+    fake_settings: Settings, store: TranscriptStore, fake: FakeSlack
 ) -> None:
-    settings = _settings(corpus_settings, fake)
+    settings = _settings(fake_settings, fake)
     with _running(settings, Broken(), store, fake) as lv:
         lv.event(mention(QUESTION, "1700000004.000100"))
         reply = lv.fake.wait_for(_n_replies(1))[0]
