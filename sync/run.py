@@ -179,6 +179,8 @@ def sync_sources(
                     f.error for f in report.ingest.failed if str(Path(f.path).resolve()) in bad
                 )
                 plan.state = state.sources.get(source.path)
+    if report.ingest is not None:
+        _follow_renames(plans, report.ingest, root, report.notes)
     for source, plan in plans:
         if plan.state is not None:
             state.sources[source.path] = plan.state
@@ -463,6 +465,19 @@ class _Checker:
             sha256=sha,
             version_date=latest,
         )
+
+
+def _follow_renames(plans: list[tuple[GovukSource, _Plan]], ingest: IngestReport, root: Path, notes: list[str]) -> None:
+    """Ingest gives a file another doc_id when its id is taken by a different file: record the id it got."""
+    got = {str(Path(doc.path).resolve()): doc.doc_id for doc in ingest.documents}
+    for _, plan in plans:
+        if plan.state is None:
+            continue
+        for held in [*plan.state.files, *([plan.state.history_file] if plan.state.history_file else [])]:
+            actual = got.get(str((root / held.file).resolve()))
+            if actual and actual != held.doc_id:
+                notes.append(f"doc_id {held.doc_id} is taken by another document; {held.title} is indexed as {actual}")
+                held.doc_id = actual
 
 
 def history_markdown(title: str, name: str, history: list[DocumentVersion], withdrawn_note: str = "") -> str:

@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 
 import index.build as build_module
 from index import GuidanceIndex
-from sync import load_manifest, sync_sources
+from sync import ManifestError, load_manifest, sync_sources
 from sync.client import GovukClient
+from sync.govuk import parse_item
 from sync.run import SyncReport
 from tests.fake_govuk import FakeGovuk, Fault, fake_govuk, make_pdf
 from vsh.settings import REPO_ROOT, Settings
@@ -456,3 +457,72 @@ def test_shipped_manifest_names_the_vsh_guidance_set() -> None:
         "pupil-premium-vsh",
     } <= set(by_id)
     assert all(source.path.startswith(("/government/", "/guidance/")) and source.audience for source in manifest.govuk)
+
+
+def test_local_sources_in_the_manifest_get_status_and_audience(tmp_path: Path, fake: FakeGovuk) -> None:
+    policy = tmp_path / "policies" / "school-moves.md"
+    policy.parent.mkdir()
+    policy.write_text(
+        "# School moves\n\n## Planning\n\n1. The virtual school is told before a move.\n", encoding="utf-8"
+    )
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text(
+        '[[local]]\npath = "policies"\nstatus = "local"\naudience = ["our schools"]\n', encoding="utf-8"
+    )
+    settings = Settings(data_dir=tmp_path / "data", govuk_base_url=fake.base_url, sources_manifest=manifest)
+    report = run_sync(settings)
+    assert report.ok and report.requests == 0 and report.ingest is not None
+    (doc,) = GuidanceIndex.open(settings).documents()
+    assert doc.status == "local" and doc.audience == ["our schools"] and doc.title == "School moves"
+    assert run_sync(settings).ingest is not None and not fake.requests
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[govuk]]\npath = "/x"\ndoc_id = "Bad Id"\nstatus = "statutory"\n', "doc_id"),
+        ('[[govuk]]\npath = "x?y"\ndoc_id = "x"\nstatus = "statutory"\n', "GOV.UK path"),
+        ('[[govuk]]\npath = "/x"\ndoc_id = "x"\nstatus = "law"\n', "status"),
+        (
+            '[[govuk]]\npath = "/x"\ndoc_id = "x"\nstatus = "statutory"\n[[govuk]]\npath = "/y"\ndoc_id = "x"\nstatus = "statutory"\n',
+            "twice",
+        ),
+        ("[[source]]\nmatch = '*.pdf'\n", "unknown table"),
+        ("[[govuk]\n", "cannot read"),
+    ],
+)
+def test_a_bad_manifest_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    from vsh.cli import app
+
+    path = tmp_path / "manifest.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ManifestError, match=message) as caught:
+        load_manifest(path)
+    assert str(path) in str(caught.value)
+    result = CliRunner().invoke(app, ["sync", "--manifest", str(path), "--dry-run"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_older_items_list_attachments_only_in_documents() -> None:
+    item = parse_item(
+        {
+            "base_path": "/government/publications/old",
+            "title": "Old publication",
+            "public_updated_at": "2015-03-01T00:00:00Z",
+            "details": {
+                "documents": [
+                    '<section class="attachment"><h3><a href="/government/publications/old/old-guidance">Old guidance'
+                    "</a></h3></section>",
+                    '<section><a href="https://assets.publishing.service.gov.uk/media/1/old.pdf">Old guidance (PDF)</a></section>',
+                ],
+                "change_history": [{"public_timestamp": "2015-03-01T00:00:00Z", "note": "First published."}],
+            },
+        },
+        "https://www.gov.uk",
+    )
+    assert [(a.kind, a.title, a.url) for a in item.attachments] == [
+        ("html", "Old guidance", "https://www.gov.uk/government/publications/old/old-guidance"),
+        ("pdf", "Old guidance (PDF)", "https://assets.publishing.service.gov.uk/media/1/old.pdf"),
+    ]
+    assert item.version_date is not None and item.version_date.isoformat() == "2015-03-01"
+    assert [v.note for v in item.change_history] == ["First published."] and not item.withdrawn
