@@ -18,12 +18,14 @@ keeps it, marked withdrawn.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,7 +39,7 @@ from ingest.models import DocumentMeta, DocumentVersion
 from ingest.structure import slugify
 from sync.catalogue import apply_metadata, indexed_documents, version_label
 from sync.client import Fetched, GovukClient
-from sync.errors import FetchError
+from sync.errors import FetchError, SyncError
 from sync.govuk import Attachment, ContentItem, api_url, page_html, parse_item, web_url
 from sync.manifest import GovukSource, SourcesManifest, load_manifest
 from sync.state import HeldFile, SourceState, SyncState, load_state, save_state, sync_dir
@@ -120,8 +122,35 @@ def sync_sources(
     client: GovukClient | None = None,
 ) -> SyncReport:
     """Sync every manifest entry (see module docstring) and return the report. Nothing is written in a dry run."""
-    started = time.perf_counter()
     manifest = manifest or load_manifest(settings.sources_manifest)
+    if dry_run:
+        return _sync(settings, manifest, True, on_progress, client)
+    with _exclusive(sync_dir(Path(settings.data_dir))):
+        return _sync(settings, manifest, False, on_progress, client)
+
+
+@contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    """One `vsh sync` at a time per data directory (an advisory lock the OS drops if the process dies)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise SyncError(
+                f"another `vsh sync` is running on {folder.parent}; try again when it has finished"
+            ) from exc
+        yield
+
+
+def _sync(
+    settings: Settings,
+    manifest: SourcesManifest,
+    dry_run: bool,
+    on_progress: ProgressFn | None,
+    client: GovukClient | None,
+) -> SyncReport:
+    started = time.perf_counter()
     data_dir = Path(settings.data_dir)
     state, note = load_state(data_dir)
     report = SyncReport(dry_run=dry_run, notes=[note] if note else [])

@@ -5,6 +5,7 @@ embeds a handful of passages."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 import index.build as build_module
 from index import GuidanceIndex
-from sync import ManifestError, load_manifest, sync_sources
+from sync import ManifestError, SyncError, load_manifest, sync_sources
 from sync.client import GovukClient
 from sync.govuk import parse_item
 from sync.run import SyncReport
@@ -475,6 +476,10 @@ def test_local_sources_in_the_manifest_get_status_and_audience(tmp_path: Path, f
     (doc,) = GuidanceIndex.open(settings).documents()
     assert doc.status == "local" and doc.audience == ["our schools"] and doc.title == "School moves"
     assert run_sync(settings).ingest is not None and not fake.requests
+    with (settings.data_dir / "sync" / ".lock").open("w") as held:  # another sync running
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(SyncError, match="another `vsh sync` is running"):
+            run_sync(settings)
 
 
 @pytest.mark.parametrize(
