@@ -544,7 +544,7 @@ class Assistant:
             pages=list(p.pages),
             quote=p.text,
             url=citation_url(p),
-            source_url=d.source_url,
+            source_url=d.source_link(p.section_anchor),
             score=round(float(hit.score), 4),
         )
 

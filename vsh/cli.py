@@ -13,6 +13,7 @@ from bots.cli import serve_command, slack
 from evals.cli import eval_app, users_app
 from evals.review import mount_review
 from index.cli import docs, ingest, search
+from sync.cli import sync
 
 __all__ = ["app"]
 
@@ -23,7 +24,8 @@ app = typer.Typer(
 )
 app.command(help="Parse guidance files or folders and add them to the index.")(ingest)
 app.command(help="Search the index and print passages with their locators.")(search)
-app.command(help="List the documents in the index.")(docs)
+app.command(help="List the documents in the index, with their version and last check.")(docs)
+app.command(help="Keep the guidance set current from GOV.UK (the sources manifest); --dry-run lists changes.")(sync)
 app.command(help="Ask a question and print the cited answer.")(ask)
 app.command(name="serve", help="Serve the web chat, the API, the review pages and (optionally) Slack HTTP events.")(
     serve_command(extensions=[mount_review])
