@@ -53,7 +53,7 @@ def citation(number: int, point: Point) -> Citation:
         pages=sorted(pages),
         quote="\n".join(quoted.text for quoted in point.passages),
         url=citation_url(p, paragraphs[0] if paragraphs else ""),
-        source_url=d.source_url,
+        source_url=d.source_link(p.section_anchor),
         score=round(float(point.candidate.relevance), 4),
     )
 

@@ -14,20 +14,16 @@ def ask(
 ) -> None:
     """Ask a question and print the cited answer with its sources and their statutory force."""
     from assistant.core import Assistant
-    from vsh.settings import get_settings
+    from index import IndexUnavailable
+    from settings import get_settings
 
     settings = get_settings()
     if generative:
         settings = settings.model_copy(update={"generative": True})
     try:
-        from index import IndexUnavailable
-    except ImportError:  # pragma: no cover - index package not installed
-        IndexUnavailable = RuntimeError  # type: ignore[misc,assignment]
-    try:
         answer = Assistant(settings).ask(question)
     except IndexUnavailable as exc:
         typer.echo(f"The guidance index is not available: {exc}", err=True)
-        typer.echo("Build it with: vsh ingest ../shared/corpus", err=True)
         raise typer.Exit(2) from exc
     if json_:
         typer.echo(answer.model_dump_json(indent=2))

@@ -39,7 +39,7 @@ from assistant.safeguarding import SAFEGUARDING_NOTICE
 from assistant.select import Point, select
 from assistant.units import PassageUnits, UnitCache
 from ingest.models import Passage
-from vsh.settings import Settings, get_settings
+from settings import Settings, get_settings
 
 __all__ = ["DECLINE_OPENING", "Assistant"]
 
@@ -50,7 +50,7 @@ EVIDENCE_PASSAGES = 3
 class Assistant:
     """Answers questions from the guidance index, always with citations, or declines.
 
-    `Assistant()` uses `vsh.settings.get_settings()` and opens the configured index on first use; a missing or
+    `Assistant()` uses `settings.get_settings()` and opens the configured index on first use; a missing or
     damaged index raises `index.IndexUnavailable` with a rebuild hint. Pass `index=` to use another retriever
     (anything satisfying `assistant.retrieve.Retriever`), `llm=` a generative client, `ranker=` another
     reranking model.

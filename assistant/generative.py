@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.models import Answer, AnswerPoint, Citation
 from textkit import content_words, normalise, split_units
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["LLMClient", "OpenAICompatibleClient", "LLMError", "client_from_settings", "generate_answer", "SYSTEM_PROMPT"]
 

@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bots.db import TranscriptStore
 from evals.questions import QuestionSetError
 from evals.results import compare_runs, get_run, list_runs
 from evals.reviewers import ReviewerError, add_reviewer, list_reviewers, remove_reviewer
-from vsh.settings import get_settings
+from settings import get_settings
+from storage import TranscriptStore
 
 __all__ = ["eval_app", "users_app"]
 

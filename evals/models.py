@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bots.db.models import Base, new_id, utcnow
+from storage.models import Base, new_id, utcnow
 
 __all__ = ["VERDICTS", "Annotation", "EvalResult", "EvalRun", "Reviewer"]
 

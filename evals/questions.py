@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from settings import VshError
+
 __all__ = ["EvalQuestion", "GoldCitation", "QuestionSetError", "load_questions", "set_hash"]
 
 
@@ -35,7 +37,7 @@ class EvalQuestion(BaseModel):
     kind: Literal["question"] = "question"
 
 
-class QuestionSetError(ValueError):
+class QuestionSetError(VshError, ValueError):
     """A question set that cannot be read; the message names the file and line."""
 
 

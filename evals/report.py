@@ -8,9 +8,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bots.db import TranscriptStore
 from evals.models import EvalRun
 from evals.results import list_runs, run_rows
+from storage import TranscriptStore
 
 __all__ = ["PLOTTED", "plot_runs", "write_report"]
 

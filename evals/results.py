@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from assistant import Answer
-from bots.db import Transcript, TranscriptStore
 from evals.models import Annotation, EvalResult, EvalRun
+from storage import Transcript, TranscriptStore
 
 __all__ = [
     "Change",

@@ -16,19 +16,19 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from assistant import Answer
-from bots.db import Feedback, Transcript, TranscriptStore
 from evals.models import VERDICTS, Annotation, EvalResult
 from evals.results import annotations_for, get_run, latest_annotation, list_runs, run_rows
 from evals.reviewers import verify_reviewer
+from storage import Feedback, Transcript, TranscriptStore
 
-__all__ = ["SESSION_COOKIE", "router", "session_secret"]
+__all__ = ["SESSION_COOKIE", "mount_review", "router", "session_secret"]
 
 SESSION_COOKIE = "vsh_review"
 SESSION_MAX_AGE = 8 * 3600
@@ -342,3 +342,8 @@ def export_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def mount_review(app: FastAPI) -> None:
+    """Web app extension (`create_app(extensions=...)`): the /review pages on the app's settings and store."""
+    app.include_router(router)

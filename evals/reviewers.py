@@ -6,8 +6,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from bots.db import TranscriptStore
 from evals.models import Reviewer
+from settings import VshError
+from storage import TranscriptStore
 
 __all__ = ["ReviewerError", "add_reviewer", "list_reviewers", "remove_reviewer", "verify_reviewer"]
 
@@ -15,7 +16,7 @@ _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 
 
-class ReviewerError(ValueError):
+class ReviewerError(VshError, ValueError):
     """A reviewer operation that cannot be done; the message says why."""
 
 

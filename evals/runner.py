@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Answer, Assistant
-from bots.db import TranscriptStore
-from bots.db.models import new_id
 from evals.metrics import (
     Located,
     QuestionScore,
@@ -29,7 +27,9 @@ from evals.metrics import (
 )
 from evals.models import EvalResult, EvalRun
 from evals.questions import EvalQuestion, load_questions, set_hash
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
+from storage import TranscriptStore
+from storage.models import new_id
 
 __all__ = ["git_commit", "run_eval", "score_answer", "summary_by_topic"]
 

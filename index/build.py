@@ -33,7 +33,7 @@ from index.search import embedding_text
 from index.store import Snapshot, read_snapshot, write_snapshot
 from ingest import SUPPORTED_SUFFIXES, IngestError, ParsedDocument, parse_file, sha256_file
 from ingest.models import DocumentMeta, Passage
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["DocReport", "FailedFile", "IngestReport", "expand_paths", "ingest_paths"]
 
@@ -264,8 +264,6 @@ def _load_existing(
             vectors[_vector_key(model, embedding_text(passage))] = vector
     else:
         report.notes.append(f"the embedding model changed ({snapshot.model} -> {model}): every passage is re-embedded")
-        for doc in list(documents.values()):
-            documents[doc.doc_id] = doc  # keep documents; their passages are re-embedded below
     return documents, passages, vectors
 
 

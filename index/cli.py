@@ -14,7 +14,7 @@ from index.build import IngestReport, ingest_paths
 from index.errors import IndexUnavailable
 from index.models import SearchFilters, SearchHit
 from index.search import GuidanceIndex
-from vsh.settings import get_settings
+from settings import get_settings
 
 __all__ = ["docs", "ingest", "print_ingest_report", "search"]
 
@@ -122,10 +122,16 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(title=f"{len(documents)} documents (index {index.version})")
-    for column in ("doc_id", "title", "status", "published", "pages", "passages"):
+    for column in ("doc_id", "title", "status", "version", "last check", "pages", "passages"):
         table.add_column(column, overflow="fold")
     for doc in documents:
         table.add_row(
-            doc.doc_id, doc.title, doc.status, doc.published_label, str(doc.pages), str(len(index.passages(doc.doc_id)))
+            doc.doc_id,
+            doc.title,
+            doc.status + (" (withdrawn)" if doc.withdrawn else ""),
+            doc.published_label + (f" ({len(doc.versions)} versions)" if len(doc.versions) > 1 else ""),
+            f"{doc.last_checked:%Y-%m-%d %H:%M} UTC" if doc.last_checked else "",
+            str(doc.pages),
+            str(len(index.passages(doc.doc_id))),
         )
     console.print(table)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from index.errors import REBUILD_HINT, IndexDamagedError, IndexMissingError
+from index.errors import IndexDamagedError, IndexMissingError
 from ingest.models import DocumentMeta, Passage
 
 __all__ = ["Snapshot", "index_root", "read_snapshot", "write_snapshot", "FORMAT_VERSION"]
@@ -109,14 +109,14 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
     root = index_root(data_dir)
     pointer = root / "CURRENT"
     if not pointer.is_file():
-        raise IndexMissingError(f"No index found in {root}. {REBUILD_HINT}")
+        raise IndexMissingError(f"No index found in {root}.")
     version = pointer.read_text(encoding="utf-8").strip()
     folder = root / version
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT_VERSION:
             raise IndexDamagedError(
-                f"The index in {folder} has format {manifest.get('format')}; expected {FORMAT_VERSION}"
+                f"The index in {folder} has format {manifest.get('format')}; expected {FORMAT_VERSION}."
             )
         for name, expected in manifest["checksums"].items():
             if _sha256(folder / name) != expected:
@@ -128,16 +128,10 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
         with (folder / "passages.jsonl").open(encoding="utf-8") as handle:
             passages = [Passage.model_validate_json(line) for line in handle if line.strip()]
         vectors = np.load(folder / "vectors.npy") if with_vectors else np.zeros((0, 0), dtype=np.float32)
-    except IndexDamagedError as exc:
-        raise IndexDamagedError(f"{exc} {REBUILD_HINT}") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise IndexDamagedError(
-            f"The index in {folder} is damaged ({type(exc).__name__}: {exc}). {REBUILD_HINT}"
-        ) from exc
+        raise IndexDamagedError(f"The index in {folder} is damaged ({type(exc).__name__}: {exc}).") from exc
     if with_vectors and (vectors.shape[0] != len(passages) or vectors.shape[1] != manifest["dimension"]):
-        raise IndexDamagedError(
-            f"The index in {folder} has {vectors.shape} vectors for {len(passages)} passages. {REBUILD_HINT}"
-        )
+        raise IndexDamagedError(f"The index in {folder} has {vectors.shape} vectors for {len(passages)} passages.")
     snapshot = Snapshot(
         documents=documents,
         passages=passages,

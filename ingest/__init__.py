@@ -2,7 +2,7 @@
 
 from ingest.errors import IngestError
 from ingest.manifest import SourceManifest
-from ingest.models import STATUS_LABELS, DocStatus, DocumentMeta, ParsedDocument, Passage
+from ingest.models import STATUS_LABELS, DocStatus, DocumentMeta, DocumentVersion, ParsedDocument, Passage
 from ingest.parse import SUPPORTED_SUFFIXES, parse_file, sha256_file
 from ingest.tokens import count_tokens
 
@@ -11,6 +11,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "DocStatus",
     "DocumentMeta",
+    "DocumentVersion",
     "IngestError",
     "ParsedDocument",
     "Passage",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from settings import VshError
+
 __all__ = ["IngestError"]
 
 
-class IngestError(Exception):
+class IngestError(VshError):
     """A file could not be ingested. `str(error)` is a one-line message naming the file."""
 
     def __init__(self, path: Path | str, reason: str) -> None:

@@ -1,9 +1,21 @@
-"""GOV.UK-style HTML -> sections: h2/h3/h4 headings (with their ids) and numbered paragraphs."""
+"""GOV.UK-style HTML -> sections: h2/h3/h4 headings (with their ids) and numbered paragraphs.
+
+The main content is GOV.UK's govspeak body (`.govspeak`), else `<main>`, else `<body>`. Rules:
+- h2/h3/h4 start sections; a heading's `id` is the section anchor (so `source_url#id` opens that heading
+  on GOV.UK), a slug of the heading path when it has none.
+- A paragraph starting with its number ("12. The virtual school head ...", "3.4 ...") is that numbered
+  paragraph; an item of an `<ol class="number">` list is numbered by its position.
+- A bullet list keeps to the paragraph that leads into it (as in PDFs): its items join that paragraph's
+  block, so a passage holding the bullets also cites the paragraph's number.
+- Footnote marks in the text ("[footnote 3]") are dropped, and the footnotes (`div.footnotes`) become
+  "Footnote N ..." blocks packed only with other footnotes, as PDF footnotes are.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import IngestError
 from ingest.structure import Block, DocumentDraft, Section, slugify
@@ -14,10 +26,11 @@ __all__ = ["parse_html"]
 HEADING_LEVELS = {"h2": 0, "h3": 1, "h4": 2}
 NUMBERED_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.?\s+\S")
 DROP_TAGS = ["script", "style", "nav", "header", "footer", "noscript", "form", "aside", "svg", "button"]
+FOOTNOTE_MARK_SELECTOR = "sup[role=doc-noteref], a.footnote, sup > a[href^='#fn']"
 
 
 def parse_html(path: Path, raw: bytes) -> DocumentDraft:
-    """Parse an HTML page. The main content is `<main>` (or the GOV.UK govspeak body) when present."""
+    """Parse an HTML page (or a GOV.UK Content API body wrapped in a page) into sections."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(raw, "html.parser")
@@ -33,6 +46,9 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
     for tag in soup(DROP_TAGS):
         tag.decompose()
     root = soup.select_one(".govspeak") or soup.find("main") or soup.body or soup
+    footnotes = _take_footnotes(root)
+    for mark in root.select(FOOTNOTE_MARK_SELECTOR):
+        mark.decompose()
     front_text = normalise_space(root.get_text(" "))[:3000]
     if not front_text:
         raise IngestError(path, "the HTML page has no text")
@@ -57,7 +73,13 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
         text = normalise_space(element.get_text(" "))
         if not text:
             continue
-        sections[-1].blocks.extend(_blocks_for(element, text))
+        blocks = sections[-1].blocks
+        if name == "li" and _continues_lead_in(element, blocks):
+            blocks[-1].text += f"\n• {text}"
+            continue
+        blocks.extend(_blocks_for(element, text))
+    if footnotes:
+        sections.append(Section(path=["Footnotes"], anchor="footnotes", blocks=footnotes))
     return DocumentDraft(
         sections=[s for s in sections if s.blocks],
         title=title,
@@ -66,12 +88,40 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
     )
 
 
-def _blocks_for(element: object, text: str) -> list[Block]:
-    """A numbered paragraph keeps its number; an <ol> item gets its list position; bullets get '• '."""
+def _take_footnotes(root: Any) -> list[Block]:
+    """Remove the footnotes list (kramdown's `div.footnotes`) and return one note block per footnote."""
+    blocks: list[Block] = []
+    for container in root.select("div.footnotes, section.footnotes"):
+        for number, item in enumerate(container.find_all("li"), start=1):
+            for backlink in item.select("a.reversefootnote, a[href^='#fnref']"):
+                backlink.decompose()
+            text = normalise_space(item.get_text(" "))
+            anchor = str(item.get("id") or "")
+            label = anchor.split(":")[-1] if anchor.split(":")[-1].isdigit() else str(number)
+            if text:
+                blocks.append(Block(text=f"Footnote {label} {text}", anchor=anchor, note=True))
+        container.decompose()
+    return blocks
+
+
+def _continues_lead_in(item: Any, blocks: list[Block]) -> bool:
+    """A bullet of a `<ul>` that directly follows the paragraph block it completes."""
+    parent = item.find_parent(["ol", "ul"])
+    if parent is None or parent.name != "ul" or not blocks or blocks[-1].note:
+        return False
+    previous = parent.find_previous_sibling()
+    if previous is None or previous.name != "p":
+        return False
+    lead_in = normalise_space(previous.get_text(" "))
+    return bool(lead_in) and blocks[-1].text.startswith(lead_in[:60])
+
+
+def _blocks_for(element: Any, text: str) -> list[Block]:
+    """A numbered paragraph keeps its number; an <ol class="number"> item gets its list position; bullets get '• '."""
     name = getattr(element, "name", "")
-    anchor = str(getattr(element, "get", lambda *_: "")("id") or "")
+    anchor = str(element.get("id") or "")
     if name == "li":
-        parent = element.find_parent(["ol", "ul"])  # type: ignore[attr-defined]
+        parent = element.find_parent(["ol", "ul"])
         if parent is not None and parent.name == "ol" and "number" in " ".join(parent.get("class", []) or []):
             items = [li for li in parent.find_all("li", recursive=False)]
             start = int(parent.get("start", 1) or 1)

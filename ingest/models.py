@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["DocStatus", "DocumentMeta", "Passage", "ParsedDocument", "STATUS_LABELS"]
+__all__ = ["DocStatus", "DocumentMeta", "DocumentVersion", "Passage", "ParsedDocument", "STATUS_LABELS"]
 
 DocStatus = Literal["statutory", "non-statutory", "announcement", "local", "unknown"]
 
@@ -20,8 +20,21 @@ STATUS_LABELS: dict[str, str] = {
 }
 
 
+class DocumentVersion(BaseModel):
+    """One published version of a document (from GOV.UK's change history): its date, change note and URL."""
+
+    updated: date
+    note: str = ""
+    url: str = ""
+
+
 class DocumentMeta(BaseModel):
-    """One ingested document. `doc_id` is a stable slug used in citations and URLs."""
+    """One ingested document. `doc_id` is a stable slug used in citations and URLs.
+
+    `published`/`published_label` carry the date of the version held (for a document kept current from
+    GOV.UK by `vsh sync`: the version date, e.g. '16 June 2021, updated 15 December 2023'), so citations show
+    which version they quote. `versions` is the change history, newest first.
+    """
 
     doc_id: str
     title: str
@@ -35,6 +48,18 @@ class DocumentMeta(BaseModel):
     path: str = Field(description="Path the document was ingested from.")
     format: Literal["pdf", "html", "markdown", "text"]
     pages: int = 0
+    first_published: date | None = None
+    versions: list[DocumentVersion] = Field(default_factory=list, description="Change history, newest first.")
+    withdrawn: bool = Field(default=False, description="Withdrawn or removed from GOV.UK; kept, but flagged.")
+    withdrawn_note: str = ""
+    audience: list[str] = Field(default_factory=list, description="Who the document is for (sources manifest).")
+    last_checked: datetime | None = Field(default=None, description="When `vsh sync` last checked GOV.UK for it.")
+
+    def source_link(self, anchor: str = "") -> str:
+        """The official URL, pointing at the heading `anchor` for an HTML document (`source_url#anchor`)."""
+        if not self.source_url or "#" in self.source_url or self.format != "html" or anchor in ("", "top"):
+            return self.source_url
+        return f"{self.source_url}#{anchor}"
 
     @property
     def citation_name(self) -> str:

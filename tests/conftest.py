@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 CORPUS = Path(__import__("os").environ.get("VSH_TEST_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
 GUIDANCE = CORPUS / "guidance"
@@ -33,3 +33,18 @@ def corpus_settings(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     report = ingest_paths([corpus], settings)
     assert not report.failed, report.failed
     yield settings
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that reads the real corpus (the `corpus` fixture, directly or through `corpus_settings`)
+    is marked `corpus`: `pytest -m "not corpus and not browser and not postgres and not load"` is the fast
+    unit run (fake retriever, no corpus index)."""
+    for item in items:
+        if "corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
+
+
+@pytest.fixture
+def fake_settings(tmp_path: Path) -> Settings:
+    """Settings for tests over `fakes.FakeRetriever`: an empty data directory of their own, no corpus."""
+    return Settings(data_dir=tmp_path / "data", corpus_paths=[], rate_limit_per_minute=1000)

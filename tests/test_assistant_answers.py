@@ -9,7 +9,7 @@ import pytest
 from assistant import Answer, Assistant, Conversation
 from assistant.classify import SAFEGUARDING_NOTICE
 from assistant.core import DECLINE_OPENING
-from vsh.settings import Settings
+from settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from assistant import Assistant
-from vsh.settings import Settings
+from settings import Settings
 
 QUESTION = "Who manages PP+ for looked-after children?"
 REPLY: dict[str, object] = {}

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from assistant.classify import analyse, is_follow_up, resolve_follow_up
 from assistant.cli import ask
 from assistant.sentences import clean_unit, normalise, split_units
-from vsh.settings import Settings, get_settings
+from settings import Settings, get_settings
 
 PASSAGE = """39. Looked-after children and children adopted from care, on a special guardianship
 or child arrangements order are eligible for PP+ funding.11  This is additional

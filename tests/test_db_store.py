@@ -14,9 +14,9 @@ from _servers import BACKENDS, database_url
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-import bots.db
+import storage
 from assistant.models import Answer, Citation, ClosestSection
-from bots.db import STORAGE_ERRORS, Base, Feedback, Transcript, TranscriptStore
+from storage import STORAGE_ERRORS, Base, Feedback, Transcript, TranscriptStore
 
 
 def _answer(question: str = "Who is the VSH responsible for?", **kw: object) -> Answer:
@@ -67,7 +67,7 @@ def _errors() -> float:
 
 def test_migrate_is_idempotent_and_creates_the_schema(store: TranscriptStore) -> None:
     store.migrate()
-    scripts = ScriptDirectory(str(Path(bots.db.__file__).parent / "migrations"))
+    scripts = ScriptDirectory(str(Path(storage.__file__).parent / "migrations"))
     assert store.revision() == scripts.get_current_head()
     assert scripts.get_base() == "0001_transcripts"
     tables = set(inspect(store.engine).get_table_names())

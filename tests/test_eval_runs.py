@@ -1,4 +1,4 @@
-"""The runner on the real corpus: runs that survive a restart, compare, report, users."""
+"""The runner over the fake retriever (`fakes.py`): runs that survive a restart, compare, report, users."""
 
 from __future__ import annotations
 
@@ -7,32 +7,40 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _servers import BACKENDS, database_url, shared_assistant
+from _servers import BACKENDS, database_url
+from fakes import FAKE_QUESTIONS, fake_assistant, write_question_set
 from typer.testing import CliRunner
 
-from bots.db import TranscriptStore
+from assistant import Assistant
 from evals.models import Annotation
 from evals.report import write_report
 from evals.results import compare_runs, get_run, list_runs, run_rows
 from evals.reviewers import verify_reviewer
 from evals.runner import run_eval
-from vsh.settings import REPO_ROOT, Settings
-
-DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
+from settings import Settings
+from storage import TranscriptStore
 
 
 @pytest.fixture(scope="module")
-def dev_run(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """A run of a subset of the development set (the whole set runs once, in test_quality_gate.py)."""
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_paths=[])
+
+
+@pytest.fixture(scope="module")
+def assistant(base_settings: Settings) -> Assistant:
+    return fake_assistant(base_settings)
+
+
+@pytest.fixture(scope="module")
+def dev_run(
+    base_settings: Settings, assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, str]]:
+    """A run of the fake question set (the development set runs on the real corpus in test_quality_gate.py)."""
     folder = tmp_path_factory.mktemp("evals")
-    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
-    picked = [*lines[:4], *[line for line in lines if "pupil_premium" in line][:2]]
-    picked += [line for line in lines if '"answerable": false' in line][:2]
-    subset = folder / "subset.jsonl"
-    subset.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    subset = write_question_set(folder / "subset.jsonl")
     db_file = folder / "vsh.sqlite3"
     store = TranscriptStore(f"sqlite:///{db_file}")
-    run_id = run_eval(subset, corpus_settings, store=store, assistant=shared_assistant(corpus_settings), name="dev")
+    run_id = run_eval(subset, base_settings, store=store, assistant=assistant, name="dev")
     store.close()
     yield db_file, run_id
 
@@ -59,7 +67,7 @@ def test_run_transcripts_and_annotations_survive_a_restart(dev_run: tuple[Path, 
 
 
 def test_compare_highlights_a_changed_answer_that_was_marked_wrong(
-    dev_run: tuple[Path, str], corpus_settings: Settings, tmp_path: Path
+    dev_run: tuple[Path, str], base_settings: Settings, assistant: Assistant, tmp_path: Path
 ) -> None:
     db_file, run_id = dev_run
     store = TranscriptStore(f"sqlite:///{db_file}")
@@ -67,11 +75,9 @@ def test_compare_highlights_a_changed_answer_that_was_marked_wrong(
     flagged = rows[1]
     with store.session() as session:
         session.add(Annotation(transcript_id=flagged.transcript.id, reviewer="bob", verdict="unsafe"))
-    subset = tmp_path / "subset.jsonl"
-    lines = DEV_SET.read_text(encoding="utf-8").splitlines()[:3]
-    subset.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assistant = shared_assistant(corpus_settings)
-    changed_settings = corpus_settings.model_copy(update={"answer_max_points": 1})
+    first_three = [str(q["id"]) for q in FAKE_QUESTIONS[:3]]
+    subset = write_question_set(tmp_path / "subset.jsonl", first_three)
+    changed_settings = base_settings.model_copy(update={"answer_max_points": 1})
     original = assistant.settings
     assistant.settings = changed_settings
     try:
@@ -79,7 +85,7 @@ def test_compare_highlights_a_changed_answer_that_was_marked_wrong(
     finally:
         assistant.settings = original
     changes = {c.question_id: c for c in compare_runs(store, run_id, second)}
-    assert set(changes) == {json.loads(line)["id"] for line in lines}
+    assert set(changes) == set(first_three)
     change = changes[flagged.result.question_id]
     if change.answer_changed:
         assert change.previously_flagged == "unsafe"
@@ -101,13 +107,16 @@ def test_report_html_json_and_plot(dev_run: tuple[Path, str], tmp_path: Path) ->
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_runs_and_reviewers_on_each_database(
-    backend: str, corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str,
+    base_settings: Settings,
+    assistant: Assistant,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    subset = tmp_path / "two.jsonl"
-    subset.write_text("\n".join(DEV_SET.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+    subset = write_question_set(tmp_path / "two.jsonl", ["fq-01", "fq-02"])
     with database_url(backend, tmp_path) as url:
         (tmp_path / "db").mkdir(exist_ok=True)
-        settings = corpus_settings.model_copy(update={"database_url": url})
+        settings = base_settings.model_copy(update={"database_url": url})
         monkeypatch.setattr("evals.cli.get_settings", lambda: settings)
         from vsh.cli import app
 
@@ -119,7 +128,7 @@ def test_runs_and_reviewers_on_each_database(
         store = TranscriptStore(url)
         assert verify_reviewer(store, "alice", "correct horse battery")
         assert not verify_reviewer(store, "alice", "wrong password!")
-        run_id = run_eval(subset, settings, store=store, assistant=shared_assistant(corpus_settings), name=backend)
+        run_id = run_eval(subset, settings, store=store, assistant=assistant, name=backend)
         store.close()
         reopened = TranscriptStore(url)
         assert len(run_rows(reopened, run_id)) == 2
@@ -128,10 +137,10 @@ def test_runs_and_reviewers_on_each_database(
 
 
 def test_cli_list_compare_and_report(
-    dev_run: tuple[Path, str], corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dev_run: tuple[Path, str], base_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db_file, run_id = dev_run
-    settings = corpus_settings.model_copy(update={"database_url": f"sqlite:///{db_file}", "data_dir": tmp_path})
+    settings = base_settings.model_copy(update={"database_url": f"sqlite:///{db_file}", "data_dir": tmp_path})
     monkeypatch.setattr("evals.cli.get_settings", lambda: settings)
     from vsh.cli import app
 

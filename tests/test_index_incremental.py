@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import index.build as build_module
 import index.store as store_module
 from index import GuidanceIndex, IndexDamagedError, IndexMissingError, ingest_paths
-from vsh.settings import Settings
+from settings import Settings
 
 GUIDANCE_MD = """# Local guidance on school moves
 

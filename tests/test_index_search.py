@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from index import GuidanceIndex, SearchFilters
-from vsh.settings import Settings
+from settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_catalogue(index: GuidanceIndex) -> None:
 
 
 def test_search_and_docs_cli(corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vsh import settings as settings_module
+    from settings import config as settings_module
     from vsh.cli import app
 
     monkeypatch.setattr(settings_module, "get_settings", lambda: corpus_settings)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from _servers import shared_assistant
 
-from bots.db import TranscriptStore
 from evals.questions import load_questions
 from evals.results import get_run, run_rows
 from evals.runner import run_eval
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
+from storage import TranscriptStore
 
 DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
 THRESHOLDS = REPO_ROOT / "evals" / "thresholds.json"

@@ -9,33 +9,32 @@ from pathlib import Path
 
 import pytest
 from _browser import CHROMIUM_ARGS, chromium_path, serious_violations
-from _servers import LiveServer, live_server, shared_assistant
+from _servers import LiveServer, live_server
+from fakes import fake_assistant, write_question_set
 
-from bots.db import TranscriptStore
 from bots.web import create_app
+from evals.review import mount_review
 from evals.reviewers import add_reviewer
 from evals.runner import run_eval
-from vsh.settings import REPO_ROOT, Settings
+from settings import Settings
+from storage import TranscriptStore
 
 pytestmark = pytest.mark.browser
 
-DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
 PASSWORD = "browser reviewer password"
 
 
 @pytest.fixture(scope="module")
-def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
     folder = tmp_path_factory.mktemp("review-browser")
-    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
-    subset = folder / "set.jsonl"
-    subset.write_text("\n".join([*lines[:2], *[x for x in lines if '"answerable": false' in x][:1]]) + "\n")
-    settings = corpus_settings.model_copy(update={"data_dir": folder, "rate_limit_per_minute": 10_000})
+    subset = write_question_set(folder / "set.jsonl", ["fq-01", "fq-02", "fq-07"])
+    settings = Settings(data_dir=folder, corpus_paths=[], rate_limit_per_minute=10_000)
     store = TranscriptStore(f"sqlite:///{folder / 'vsh.sqlite3'}")
     store.migrate()
     add_reviewer(store, "browser-lead", PASSWORD)
-    assistant = shared_assistant(corpus_settings)
+    assistant = fake_assistant(settings)
     run_id = run_eval(subset, settings, store=store, assistant=assistant, name="browser set")
-    with live_server(create_app(settings, assistant=assistant, store=store)) as server:
+    with live_server(create_app(settings, assistant=assistant, store=store, extensions=[mount_review])) as server:
         yield server, run_id
 
 

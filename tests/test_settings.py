@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from vsh.settings import Settings
+from settings import Settings
 
 
 def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -25,3 +25,11 @@ def test_secrets_are_not_printed() -> None:
     settings = Settings(slack_bot_token="xoxb-secret", llm_api_key="sk-secret")
     assert "xoxb-secret" not in repr(settings)
     assert "sk-secret" not in repr(settings)
+
+
+def test_readme_settings_table_lists_every_field() -> None:
+    from settings import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in Settings.model_fields if f"`VSH_{name.upper()}`" not in readme]
+    assert not missing, f"add to the README settings table: {missing}"

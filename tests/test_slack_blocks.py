@@ -6,7 +6,7 @@ import json
 
 from assistant.models import Answer, Citation, ClosestSection
 from bots.slack import blocks
-from bots.slack.app import clean_text, conversation_id
+from bots.slack.text import clean_text, conversation_id
 
 
 def citation(n: int = 1, **kw: object) -> Citation:
@@ -152,7 +152,7 @@ def test_socket_mode_without_tokens_says_which_are_missing(tmp_path: object) -> 
     from pydantic import SecretStr
 
     from bots.slack.socket import SlackNotConfigured, run_socket_mode
-    from vsh.settings import Settings
+    from settings import Settings
 
     with pytest.raises(SlackNotConfigured, match="VSH_SLACK_APP_TOKEN") as info:
         run_socket_mode(Settings(slack_bot_token=SecretStr("xoxb-1"), slack_app_token=SecretStr("")))

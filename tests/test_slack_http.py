@@ -1,5 +1,6 @@
 """The Slack bot over real HTTP: the real web app (FastAPI under uvicorn on loopback) with `/slack/events`
-mounted, the real corpus index, a SQLite store, and a fake Slack Web API on loopback recording calls."""
+mounted, the real assistant over the fake retriever (`fakes.py`), a SQLite store, and a fake Slack Web API
+on loopback recording calls."""
 
 from __future__ import annotations
 
@@ -15,15 +16,17 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from _servers import LiveServer, live_server, shared_assistant
+from _servers import LiveServer, live_server
 from fake_slack import BOT_USER, TEAM, Call, FakeSlack, fake_slack, signed_headers
+from fakes import fake_assistant
 from pydantic import SecretStr
 
 from assistant import Assistant
-from bots.db.store import TranscriptStore
 from bots.slack import blocks
+from bots.slack.http import mount_slack_if_configured
 from bots.web import create_app
-from vsh.settings import Settings
+from settings import Settings
+from storage import TranscriptStore
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BASE = "https://vsh.example"
@@ -93,7 +96,7 @@ def _running(settings: Settings, assistant: Any, store: TranscriptStore, fake: F
 
     @contextmanager
     def cm() -> Iterator[SlackLive]:
-        app = create_app(settings, assistant=assistant, store=store)
+        app = create_app(settings, assistant=assistant, store=store, extensions=[mount_slack_if_configured])
         with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
             yield SlackLive(server, fake, store, client)
 
@@ -101,9 +104,9 @@ def _running(settings: Settings, assistant: Any, store: TranscriptStore, fake: F
 
 
 @pytest.fixture
-def live(corpus_settings: Settings, store: TranscriptStore, fake: FakeSlack) -> Iterator[SlackLive]:
-    settings = _settings(corpus_settings, fake)
-    with _running(settings, shared_assistant(corpus_settings), store, fake) as lv:
+def live(fake_settings: Settings, store: TranscriptStore, fake: FakeSlack) -> Iterator[SlackLive]:
+    settings = _settings(fake_settings, fake)
+    with _running(settings, fake_assistant(settings), store, fake) as lv:
         yield lv
 
 
@@ -412,9 +415,9 @@ class Broken:
 
 
 def test_assistant_failure_is_an_apology_in_the_thread(
-    corpus_settings: Settings, store: TranscriptStore, fake: FakeSlack
+    fake_settings: Settings, store: TranscriptStore, fake: FakeSlack
 ) -> None:
-    settings = _settings(corpus_settings, fake)
+    settings = _settings(fake_settings, fake)
     with _running(settings, Broken(), store, fake) as lv:
         lv.event(mention(QUESTION, "1700000004.000100"))
         reply = lv.fake.wait_for(_n_replies(1))[0]
@@ -438,5 +441,5 @@ def test_missing_index_is_an_apology_in_the_thread(tmp_path: Path, store: Transc
 
 def test_slack_events_are_not_mounted_without_a_signing_secret(tmp_path: Path, store: TranscriptStore) -> None:
     settings = Settings(data_dir=tmp_path / "no-index", corpus_paths=[])
-    app = create_app(settings, assistant=Assistant(settings), store=store)
+    app = create_app(settings, assistant=Assistant(settings), store=store, extensions=[mount_slack_if_configured])
     assert not any(getattr(r, "path", "") == "/slack/events" for r in app.routes)

@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _servers import shared_assistant
 from fake_slack import BOT_USER, TEAM, FakeSlack, fake_slack
+from fakes import fake_assistant
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bots.db.store import TranscriptStore
 from bots.slack import blocks, build_slack_app
 from bots.slack.app import make_client
-from vsh.settings import Settings
+from settings import Settings
+from storage import TranscriptStore
 
 QUESTION = "Which children is the Virtual School Head responsible for?"
 
@@ -67,8 +67,8 @@ def fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def socket(corpus_settings: Settings, fake: FakeSlack, tmp_path: Path) -> Iterator[tuple[Socket, TranscriptStore]]:
-    settings = corpus_settings.model_copy(
+def socket(fake_settings: Settings, fake: FakeSlack, tmp_path: Path) -> Iterator[tuple[Socket, TranscriptStore]]:
+    settings = fake_settings.model_copy(
         update={
             "slack_bot_token": SecretStr("xoxb-test-token"),
             "slack_app_token": SecretStr("xapp-1-test"),
@@ -78,7 +78,7 @@ def socket(corpus_settings: Settings, fake: FakeSlack, tmp_path: Path) -> Iterat
     )
     store = TranscriptStore(f"sqlite:///{tmp_path / 'vsh.sqlite3'}")
     store.migrate()
-    sock = Socket(settings, shared_assistant(corpus_settings), store)
+    sock = Socket(settings, fake_assistant(settings), store)
     yield sock, store
     sock.close()
     store.engine.dispose()

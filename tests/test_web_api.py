@@ -1,5 +1,6 @@
-"""The web API over real HTTP on loopback: the real app, the real corpus index, a real database
-(a SQLite file, and PostgreSQL when VSH_TEST_POSTGRES_URL is set)."""
+"""The web API over real HTTP on loopback: the real app and assistant over the fake retriever (`fakes.py`), a
+real database (a SQLite file, and PostgreSQL when VSH_TEST_POSTGRES_URL is set); one end-to-end test on the
+real corpus index."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from typing import Any
 import httpx
 import pytest
 from _servers import BACKENDS, LiveServer, database_url, live_server, metric_value, parse_sse, shared_assistant
+from fakes import FAKE_DOCUMENTS, fake_assistant
 from sqlalchemy import create_engine
 
 from assistant import Answer
-from bots.db import TranscriptStore
 from bots.web import create_app
-from vsh.settings import Settings
+from settings import Settings
+from storage import TranscriptStore
 
 QUESTION = "Which children is the Virtual School Head responsible for?"
 OUT_OF_SCOPE = "What is the best recipe for a chocolate cake?"
@@ -38,8 +40,9 @@ class Live:
 
 
 @contextmanager
-def running(settings: Settings, store: TranscriptStore, **kw: Any) -> Iterator[Live]:
-    app = create_app(settings, assistant=shared_assistant(settings), store=store, **kw)
+def running(settings: Settings, store: TranscriptStore, *, real: bool = False, **kw: Any) -> Iterator[Live]:
+    assistant = shared_assistant(settings) if real else fake_assistant(settings)
+    app = create_app(settings, assistant=assistant, store=store, **kw)
     with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
         yield Live(server, store, settings, client)
 
@@ -58,9 +61,8 @@ def store(backend: str, tmp_path: Path) -> Iterator[TranscriptStore]:
 
 
 @pytest.fixture
-def live(corpus_settings: Settings, store: TranscriptStore) -> Iterator[Live]:
-    settings = corpus_settings.model_copy(update={"rate_limit_per_minute": 1000})
-    with running(settings, store) as lv:
+def live(fake_settings: Settings, store: TranscriptStore) -> Iterator[Live]:
+    with running(fake_settings, store) as lv:
         yield lv
 
 
@@ -135,10 +137,10 @@ def test_follow_up_uses_the_conversation(live: Live) -> None:
     assert conv.turns[1].question == "And what about previously looked-after children?"
 
 
-def test_follow_up_survives_a_restart(corpus_settings: Settings, store: TranscriptStore) -> None:
-    with running(corpus_settings, store) as a:
+def test_follow_up_survives_a_restart(fake_settings: Settings, store: TranscriptStore) -> None:
+    with running(fake_settings, store) as a:
         first = _ask(a)
-    with running(corpus_settings, store) as b:  # new app: the conversation comes back from the database
+    with running(fake_settings, store) as b:  # new app: the conversation comes back from the database
         second = _ask(b, "and for adopted children?", conversation_id=first["conversation_id"])
         assert second["conversation_id"] == first["conversation_id"]
         assert len(store.list_transcripts(conversation_id=first["conversation_id"])) == 2
@@ -228,8 +230,8 @@ def test_request_limits_give_clear_json_errors(live: Live) -> None:
     assert r.status_code == 200
 
 
-def test_rate_limit_per_client(corpus_settings: Settings, tmp_path: Path) -> None:
-    settings = corpus_settings.model_copy(update={"rate_limit_per_minute": 3})
+def test_rate_limit_per_client(fake_settings: Settings, tmp_path: Path) -> None:
+    settings = fake_settings.model_copy(update={"rate_limit_per_minute": 3})
     store = TranscriptStore(f"sqlite:///{tmp_path / 'rl.sqlite3'}")
     with running(settings, store) as live:
         before = metric_value(live.url, "vsh_rate_limited_total")
@@ -245,8 +247,8 @@ def test_rate_limit_per_client(corpus_settings: Settings, tmp_path: Path) -> Non
         assert store.count() == 3
 
 
-def test_cors_allows_configured_origins_only(corpus_settings: Settings, tmp_path: Path) -> None:
-    settings = corpus_settings.model_copy(update={"cors_origins": ["https://school.example"]})
+def test_cors_allows_configured_origins_only(fake_settings: Settings, tmp_path: Path) -> None:
+    settings = fake_settings.model_copy(update={"cors_origins": ["https://school.example"]})
     store = TranscriptStore(f"sqlite:///{tmp_path / 'cors.sqlite3'}")
     with running(settings, store) as live:
         pre = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
@@ -263,7 +265,7 @@ def test_healthz_metrics_and_docs(live: Live) -> None:
     r = live.client.get("/healthz")
     assert r.status_code == 200
     h = r.json()
-    assert h["status"] == "ok" and h["index"]["loaded"] and h["index"]["documents"] >= 5
+    assert h["status"] == "ok" and h["index"]["loaded"] and h["index"]["documents"] == len(FAKE_DOCUMENTS)
     assert h["database"] == {"reachable": True, "pending": 0}
     before = metric_value(live.url, "vsh_http_requests_total", route="/api/ask", status="200")
     declines = metric_value(live.url, "vsh_declines_total", channel="web")
@@ -376,10 +378,10 @@ def test_database_outage_still_answers_and_recovers(live: Live, backend: str, tm
     assert live.client.get("/healthz").json()["database"] == {"reachable": True, "pending": 0}
 
 
-def test_sqlite_file_unreachable_then_restored(corpus_settings: Settings, tmp_path: Path) -> None:
+def test_sqlite_file_unreachable_then_restored(fake_settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "dbdir"
     store = TranscriptStore(f"sqlite:///{folder / 'vsh.sqlite3'}")
-    with running(corpus_settings, store, flush_interval=0.2) as live:
+    with running(fake_settings, store, flush_interval=0.2) as live:
         _ask(live)
         store.engine.dispose()
         shutil.move(folder, tmp_path / "away")
@@ -400,16 +402,14 @@ def test_sqlite_file_unreachable_then_restored(corpus_settings: Settings, tmp_pa
 
 
 def test_serve_precomputes_answer_units_in_the_background_and_stops_with_the_app(
-    corpus_settings: Settings, tmp_path: Path
+    fake_settings: Settings, tmp_path: Path
 ) -> None:
     import threading
     import time
 
-    from assistant import Assistant
-
-    assistant = Assistant(corpus_settings)  # its own unit cache, empty
+    assistant = fake_assistant(fake_settings)  # its own unit cache, empty
     store = TranscriptStore(f"sqlite:///{tmp_path / 'precompute.db'}")
-    app = create_app(corpus_settings, assistant=assistant, store=store, precompute_units=True)
+    app = create_app(fake_settings, assistant=assistant, store=store, precompute_units=True)
     with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
         deadline = time.monotonic() + 30
         while not assistant._unit_cache and time.monotonic() < deadline:
@@ -421,4 +421,21 @@ def test_serve_precomputes_answer_units_in_the_background_and_stops_with_the_app
     while any(t.name == "precompute-units" for t in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(t.name == "precompute-units" for t in threading.enumerate())
+    store.engine.dispose()
+
+
+# --- the real corpus ------------------------------------------------------------------------------
+
+
+def test_real_corpus_index_answers_with_citations_and_sources(corpus_settings: Settings, tmp_path: Path) -> None:
+    store = TranscriptStore(f"sqlite:///{tmp_path / 'real.sqlite3'}")
+    with running(corpus_settings, store, real=True) as live:
+        body = _ask(live)
+        answer = Answer.model_validate(body["answer"])
+        assert not answer.declined and answer.citations
+        assert live.client.get("/healthz").json()["index"]["documents"] >= 5
+        cite = answer.citations[0]
+        page = live.client.get(cite.url.split("#")[0])
+        assert page.status_code == 200 and f'id="{cite.url.split("#")[1]}"' in page.text
+        assert live.store.get(body["transcript_id"]) is not None
     store.engine.dispose()

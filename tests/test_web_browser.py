@@ -9,9 +9,9 @@ import pytest
 from _browser import CHROMIUM_ARGS, chromium_path, serious_violations
 from _servers import LiveServer, live_server, shared_assistant
 
-from bots.db import TranscriptStore
 from bots.web import create_app
-from vsh.settings import Settings
+from settings import Settings
+from storage import TranscriptStore
 
 pytestmark = pytest.mark.browser
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from _servers import live_server, shared_assistant
 
-from bots.db import TranscriptStore
 from bots.web import create_app
-from bots.web.loadgen import run_load
-from vsh.settings import Settings
+from evals.benchmark.loadgen import run_load
+from settings import Settings
+from storage import TranscriptStore
 
 pytestmark = pytest.mark.load
 

@@ -1,4 +1,4 @@
-"""VSH Guidance Assistant: configuration and the `vsh` command line that wires the packages together."""
+"""VSH Guidance Assistant: the `vsh` command line that wires the packages together (imported by nothing)."""
 
 __all__ = ["__version__"]
 

@@ -1,13 +1,19 @@
-"""The `vsh` command line: each package contributes its own commands; this module only wires them."""
+"""The `vsh` command line: each package contributes its own commands; this module only wires them.
+
+It is the top of the import graph (nothing imports `vsh`): it may hand one package's parts to another, as it
+does with the review pages, a router of `evals` that the web app of `bots` mounts when served.
+"""
 
 from __future__ import annotations
 
 import typer
 
 from assistant.cli import ask
-from bots.cli import serve, slack
+from bots.cli import serve_command, slack
 from evals.cli import eval_app, users_app
+from evals.review import mount_review
 from index.cli import docs, ingest, search
+from sync.cli import sync
 
 __all__ = ["app"]
 
@@ -18,9 +24,12 @@ app = typer.Typer(
 )
 app.command(help="Parse guidance files or folders and add them to the index.")(ingest)
 app.command(help="Search the index and print passages with their locators.")(search)
-app.command(help="List the documents in the index.")(docs)
+app.command(help="List the documents in the index, with their version and last check.")(docs)
+app.command(help="Keep the guidance set current from GOV.UK (the sources manifest); --dry-run lists changes.")(sync)
 app.command(help="Ask a question and print the cited answer.")(ask)
-app.command(help="Serve the web chat, the API and (optionally) Slack HTTP events.")(serve)
+app.command(name="serve", help="Serve the web chat, the API, the review pages and (optionally) Slack HTTP events.")(
+    serve_command(extensions=[mount_review])
+)
 app.command(help="Run the Slack bot in Socket Mode.")(slack)
 app.add_typer(eval_app, name="eval", help="Run and compare evaluations.")
 app.add_typer(users_app, name="users", help="Manage reviewer accounts for /review.")

@@ -7,15 +7,16 @@ in the thread pool; it returns as soon as the listener acks and the answer is wo
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, FastAPI, Request, Response
 from slack_bolt import App, BoltRequest
 from starlette.concurrency import run_in_threadpool
 
-from vsh.settings import Settings
+from assistant import Assistant
+from bots.slack.app import build_slack_app
+from settings import Settings
+from storage import TranscriptStore
 
-__all__ = ["slack_router", "mount_slack", "slack_configured"]
+__all__ = ["slack_router", "mount_slack", "mount_slack_if_configured", "slack_configured"]
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -45,11 +46,16 @@ def slack_router(bolt_app: App, path: str = "/slack/events") -> APIRouter:
     return router
 
 
-def mount_slack(app: FastAPI, settings: Settings, assistant: Any, store: Any) -> App:
+def mount_slack(app: FastAPI, settings: Settings, assistant: Assistant, store: TranscriptStore) -> App:
     """Build the Bolt app on the web app's assistant and store and mount `/slack/events`."""
-    from bots.slack.app import build_slack_app
-
     bolt_app = build_slack_app(settings, assistant, store)
     app.state.slack_app = bolt_app
     app.include_router(slack_router(bolt_app))
     return bolt_app
+
+
+def mount_slack_if_configured(app: FastAPI) -> None:
+    """Web app extension (`create_app(extensions=...)`): `POST /slack/events` when Slack is configured."""
+    settings: Settings = app.state.settings
+    if slack_configured(settings):
+        mount_slack(app, settings, app.state.assistant, app.state.store)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from vsh.settings import Settings, get_settings
+from settings import Settings, VshError, get_settings
 
 __all__ = ["run_socket_mode", "SlackNotConfigured"]
 
 log = logging.getLogger("vsh.slack")
 
 
-class SlackNotConfigured(RuntimeError):
+class SlackNotConfigured(VshError, RuntimeError):
     """A token is missing: the message says which."""
 
 
@@ -20,8 +20,8 @@ def run_socket_mode(settings: Settings | None = None) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from assistant import Assistant
-    from bots.db.store import TranscriptStore
     from bots.slack.app import build_slack_app
+    from storage import TranscriptStore
 
     settings = settings or get_settings()
     missing = [

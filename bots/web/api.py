@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
+from bots.service import ChannelService, Exchange, UnknownConversation
 from bots.web.deps import RateLimit, ServiceDep, SettingsDep, StoreDep
 from bots.web.schemas import (
     AskRequest,
@@ -36,9 +37,9 @@ from bots.web.schemas import (
     Health,
     SourceDocument,
 )
-from bots.web.service import AskService, Exchange, IndexMissing, UnknownConversation
 from bots.web.sources import fetch_document, source_document
-from vsh.settings import Settings
+from index import IndexUnavailable
+from settings import Settings
 
 __all__ = ["router", "sse"]
 
@@ -65,23 +66,21 @@ def _check_question(question: str, settings: Settings) -> None:
         )
 
 
-async def _exchange(body: AskRequest, service: AskService, settings: Settings) -> Exchange:
+async def _exchange(body: AskRequest, service: ChannelService, settings: Settings) -> Exchange:
     _check_question(body.question, settings)
     try:
         return await run_in_threadpool(service.ask, body.question, body.conversation_id)
-    except IndexMissing as exc:
+    except IndexUnavailable as exc:
         raise HTTPException(503, str(exc)) from exc
     except UnknownConversation as exc:
-        raise HTTPException(
-            404, "Unknown conversation id: start a new conversation by leaving conversation_id out."
-        ) from exc
+        raise HTTPException(404, f"Unknown conversation id. {exc.hint}") from exc
 
 
 def _response(ex: Exchange) -> dict[str, Any]:
     return {
         "answer": ex.answer.model_dump(mode="json"),
         "conversation_id": ex.conversation_id,
-        "transcript_id": ex.transcript_id,
+        "transcript_id": ex.transcript_id or "",
     }
 
 
@@ -102,7 +101,7 @@ async def _events(ex: Exchange) -> AsyncIterator[str]:
         "meta",
         {
             "conversation_id": ex.conversation_id,
-            "transcript_id": ex.transcript_id,
+            "transcript_id": ex.transcript_id or "",
             "question": a.question,
             "declined": a.declined,
             "evidence": a.evidence,
@@ -161,7 +160,7 @@ async def healthz(service: ServiceDep, store: StoreDep) -> JSONResponse:
     try:
         docs = await run_in_threadpool(service.index.documents)
         index.update(loaded=True, documents=len(docs), version=service.index.version)
-    except IndexMissing as exc:
+    except IndexUnavailable as exc:
         index["error"] = str(exc)
     reachable = await run_in_threadpool(store.ping)
     if reachable and store.pending:

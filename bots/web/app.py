@@ -1,4 +1,10 @@
-"""`create_app()`: the FastAPI application of the web channel (chat page, source viewer, JSON API)."""
+"""`create_app()`: the FastAPI application of the web channel (chat page, source viewer, JSON API).
+
+Other packages add routes through `extensions` (the registration point): each is called with the app once
+its own routes are in and reaches the shared objects through `app.state` (settings, assistant, store,
+service). The `vsh` command line passes the review pages (`evals.review.mount_review`) and Slack HTTP events
+(`bots.slack.http.mount_slack_if_configured`); this module imports neither.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -21,16 +27,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import Assistant
-from bots.db.store import TranscriptStore
+from bots.service import ChannelService
 from bots.web import api, pages
 from bots.web.metrics import MetricsMiddleware
 from bots.web.ratelimit import SlidingWindowLimiter
-from bots.web.service import AskService
-from vsh.settings import Settings, get_settings
+from settings import Settings, get_settings
+from storage import TranscriptStore
 
-__all__ = ["create_app"]
+__all__ = ["AppExtension", "create_app"]
 
 log = logging.getLogger("vsh.web")
+AppExtension = Callable[[FastAPI], None]
+"""Adds routes to the web app; reads the shared objects from `app.state`."""
 HERE = Path(__file__).resolve().parent
 
 ERROR_CODES = {
@@ -153,6 +161,7 @@ def create_app(
     answer_cache_size: int = 512,
     flush_interval: float = 5.0,
     precompute_units: bool = False,
+    extensions: Sequence[AppExtension] = (),
 ) -> FastAPI:
     """The web app. One Assistant and one TranscriptStore per app (created here unless given).
 
@@ -160,12 +169,13 @@ def create_app(
     index appears (re-checked every few seconds). An unreachable database does not stop it either: the
     answers are still given and the transcripts queued (see `TranscriptStore`). With `precompute_units`
     (what `vsh serve` does), every passage's sentences are embedded in a background thread after start.
+    `extensions` add the routes of other packages (see the module docstring).
     """
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
     own_store = store is None
     store = store or TranscriptStore(settings.resolved_database_url)
-    service = AskService(settings, assistant, store, answer_cache_size=answer_cache_size)
+    service = ChannelService(settings, assistant, store, channel="web", answer_cache_size=answer_cache_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -232,15 +242,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
 
-    # --- routers contributed by other packages ---
-    # They reach the shared objects through `request.app.state` (settings, assistant, store, service).
-    from evals.review import router as review_router
-
-    app.include_router(review_router)
-    if settings.slack_signing_secret.get_secret_value() and settings.slack_bot_token.get_secret_value():
-        from bots.slack.http import mount_slack  # POST /slack/events (Slack HTTP mode)
-
-        mount_slack(app, settings, assistant, store)
-    # --- end of contributed routers ---
+    for extend in extensions:
+        extend(app)
 
     return app

@@ -6,16 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from bots.db.store import TranscriptStore
+from bots.service import ChannelService
 from bots.web.metrics import RATE_LIMITED
 from bots.web.ratelimit import SlidingWindowLimiter
-from bots.web.service import AskService
-from vsh.settings import Settings
+from settings import Settings
+from storage import TranscriptStore
 
 __all__ = ["ServiceDep", "SettingsDep", "StoreDep", "RateLimit", "client_key"]
 
 
-def get_service(request: Request) -> AskService:
+def get_service(request: Request) -> ChannelService:
     return request.app.state.service
 
 
@@ -44,7 +44,7 @@ def rate_limit(request: Request) -> None:
         )
 
 
-ServiceDep = Annotated[AskService, Depends(get_service)]
+ServiceDep = Annotated[ChannelService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 StoreDep = Annotated[TranscriptStore, Depends(get_store)]
 RateLimit = Annotated[None, Depends(rate_limit)]

@@ -1,4 +1,5 @@
-"""Prometheus metrics of the web channel (process-wide default registry, served at /metrics)."""
+"""Prometheus metrics of HTTP requests (process-wide default registry, served at /metrics); answer metrics
+of every channel are in `bots.metrics`."""
 
 from __future__ import annotations
 
@@ -12,11 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = [
     "REQUESTS",
     "REQUEST_SECONDS",
-    "ANSWER_SECONDS",
-    "ANSWERS",
-    "DECLINES",
     "RATE_LIMITED",
-    "CACHE_HITS",
     "MetricsMiddleware",
 ]
 
@@ -24,18 +21,7 @@ REQUESTS = Counter(
     "vsh_http_requests_total", "HTTP requests by route template, method and status.", ["route", "method", "status"]
 )
 REQUEST_SECONDS = Histogram("vsh_http_request_seconds", "HTTP request duration by route template.", ["route"])
-ANSWER_SECONDS = Histogram(
-    "vsh_answer_latency_seconds",
-    "Time to produce an answer (assistant or answer cache), by channel.",
-    ["channel"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
-)
-ANSWERS = Counter("vsh_answers_total", "Answers given, by channel.", ["channel"])
-DECLINES = Counter("vsh_declines_total", "Answers that declined (guidance does not cover it), by channel.", ["channel"])
 RATE_LIMITED = Counter("vsh_rate_limited_total", "Requests refused by the per-client rate limit.", ["route"])
-CACHE_HITS = Counter("vsh_answer_cache_hits_total", "Answers served from the answer cache.")
-ANSWERS.labels(channel="web")  # export zeros from the start
-DECLINES.labels(channel="web")
 for _route in ("/api/ask", "/api/ask/stream", "/api/feedback"):
     RATE_LIMITED.labels(route=_route)
 

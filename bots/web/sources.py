@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 
+from bots.service import ChannelService
 from bots.web.schemas import SourceDocument, SourcePassage, SourceSection
-from bots.web.service import AskService, IndexMissing
+from index import IndexUnavailable
 from ingest.models import STATUS_LABELS, DocumentMeta, Passage
 
 __all__ = [
@@ -42,12 +43,12 @@ def load_document(index: Any, doc_id: str) -> tuple[DocumentMeta, list[Passage]]
     return meta, passages
 
 
-async def fetch_document(service: AskService, doc_id: str, not_found: str) -> tuple[DocumentMeta, list[Passage]]:
+async def fetch_document(service: ChannelService, doc_id: str, not_found: str) -> tuple[DocumentMeta, list[Passage]]:
     """`load_document` for a route: 503 with the rebuild hint when the index is missing, 404 `not_found`
     when it does not hold `doc_id`."""
     try:
         index = service.index.get()
-    except IndexMissing as exc:
+    except IndexUnavailable as exc:
         raise HTTPException(503, str(exc)) from exc
     found = await run_in_threadpool(load_document, index, doc_id)
     if found is None:

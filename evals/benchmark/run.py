@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 __all__ = ["main", "machine_description"]
 
@@ -58,7 +58,7 @@ def _peak_rss_mb() -> float:
 
 
 def _part_search(corpus: Path) -> dict[str, Any]:
-    from evals.benchmark_search import run_search_benchmark
+    from evals.benchmark.search import run_search_benchmark
 
     return dict(run_search_benchmark(corpus))
 
@@ -74,7 +74,7 @@ def _built_settings(corpus: Path, data_dir: Path) -> Settings:
 
 
 def _part_answer(corpus: Path, data_dir: Path) -> dict[str, Any]:
-    from assistant.benchmark import assistant_benchmark
+    from evals.benchmark.answer import assistant_benchmark
 
     settings = _built_settings(corpus, data_dir)
     figures = dict(assistant_benchmark(settings, ANSWER_QUESTIONS))
@@ -89,7 +89,7 @@ def _part_http(corpus: Path, data_dir: Path, total: int, concurrency: int) -> di
     import uvicorn
 
     from bots.web.app import create_app
-    from bots.web.loadgen import run_load
+    from evals.benchmark.loadgen import run_load
     from evals.questions import load_questions
 
     settings = _built_settings(corpus, data_dir)
@@ -138,7 +138,9 @@ def _run_part(part: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the parts and print their figures."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m evals.benchmark", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--parts", default="search,answer,http")
     parser.add_argument("--part", help=argparse.SUPPRESS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from bots.db.models import Base
+from storage.models import Base
 
 config = context.config
 # For autogenerate only (run by developers, never at runtime). Other packages' models extend Base.

@@ -37,7 +37,20 @@ class Settings(BaseSettings):
     )
     ingest_threads: int = Field(default=0, description="CPU threads for bulk embedding at ingest; 0 = all cores.")
     passage_max_tokens: int = Field(default=160, description="Word-piece budget of one passage.")
-    passage_overlap_sentences: int = 1
+
+    # --- GOV.UK sync (`vsh sync`) ---------------------------------------------------------------
+    govuk_base_url: str = Field(
+        default="https://www.gov.uk", description="GOV.UK site and Content API (`/api/content/<path>`) root."
+    )
+    sources_manifest: Path | None = Field(
+        default=None, description="The sources manifest `vsh sync` reads; empty = the one shipped in sync/."
+    )
+    sync_timeout_s: float = Field(default=30.0, description="Timeout of one GOV.UK request.")
+    sync_retries: int = Field(default=3, description="Retries of a request after a 429, a 5xx or a network error.")
+    sync_backoff_s: float = Field(default=1.0, description="First wait before retrying (doubles each retry).")
+    sync_max_retry_wait_s: float = Field(
+        default=120.0, description="Longest Retry-After a 429 may ask for; longer gives up that document for now."
+    )
 
     # --- assistant ---------------------------------------------------------------------------
     min_evidence_score: float | None = Field(

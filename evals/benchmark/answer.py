@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from vsh.settings import Settings
+from settings import Settings
 
 __all__ = ["assistant_benchmark"]
 

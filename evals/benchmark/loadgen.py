@@ -1,4 +1,4 @@
-"""A small HTTP load generator for the web API (used by the load test and `evals.benchmark`).
+"""A small HTTP load generator for the web API (used by the load test and the benchmark's http part).
 
 `run_load(base_url, questions, total, concurrency)` sends `total` POST /api/ask requests (questions taken
 round-robin) with `concurrency` requests in flight, and returns throughput and latency percentiles.

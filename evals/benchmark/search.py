@@ -1,6 +1,6 @@
 """Ingest and search figures for a corpus, and search quality against a naive baseline in the same run.
 
-`python -m evals.benchmark_search [--corpus PATH]` prints: cold ingest time (fresh data directory),
+`python -m evals.benchmark.search [--corpus PATH]` prints: cold ingest time (fresh data directory),
 unchanged re-ingest time, passages embedded per second, warm search latency p50/p95 over 200 queries,
 index size on disk, peak memory, and hit@5 / MRR@5 on the development set's answerable questions for
 (a) the hybrid index and (b) a naive baseline: fixed 1,000-character chunks of each document's text,
@@ -25,7 +25,7 @@ from index import GuidanceIndex, ingest_paths
 from index.build import expand_paths
 from index.embedder import get_embedder
 from ingest import parse_file
-from vsh.settings import REPO_ROOT, Settings
+from settings import REPO_ROOT, Settings
 
 __all__ = ["run_search_benchmark"]
 

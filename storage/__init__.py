@@ -1,0 +1,28 @@
+"""Transcript storage shared by the channels (web, Slack) and the evaluations.
+
+`TranscriptStore(url)` (`storage.store`) records answers and feedback in a SQLite file or PostgreSQL through
+`TranscriptRepository` (`storage.repository`, plain SQLAlchemy access) and keeps what could not be written in
+a `WriteBehindQueue` (`storage.queue`) until the database is back. `migrate()` runs the Alembic migrations in
+`storage/migrations` (one chain for every table: "0001_transcripts", then "0002_evals").
+"""
+
+from storage.models import Base, Feedback, Transcript, new_id, utcnow
+from storage.queue import STORAGE_DROPPED, STORAGE_ERRORS, STORAGE_PENDING, WriteBehindQueue
+from storage.repository import CHANNELS, StorageError, TranscriptRepository
+from storage.store import TranscriptStore
+
+__all__ = [
+    "Base",
+    "CHANNELS",
+    "Feedback",
+    "STORAGE_DROPPED",
+    "STORAGE_ERRORS",
+    "STORAGE_PENDING",
+    "StorageError",
+    "Transcript",
+    "TranscriptRepository",
+    "TranscriptStore",
+    "WriteBehindQueue",
+    "new_id",
+    "utcnow",
+]
