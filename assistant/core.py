@@ -102,6 +102,11 @@ class Assistant:
         """Load the index and the embedding model now rather than on the first question."""
         self.index.embed(["warm up"])
 
+    @property
+    def units_cached(self) -> int:
+        """How many passages' sentence units are embedded and cached."""
+        return len(self._units)
+
     def precompute_units(self, batch_passages: int = 64, stop: threading.Event | None = None) -> int:
         """Split and embed every passage's sentence units now (minutes on 2 cores; `vsh serve` runs it in a
         background thread, a few passages per job). Stops early when `stop` is set. Returns passages done."""
@@ -266,10 +271,10 @@ class Assistant:
         lines.append(f"{DECLINE_OPENING} {reason}")
         if closest:
             lines += ["", "The closest sections I found:"]
-            for c in closest:
-                heading = c.section.split(" > ")[-1] if c.section else ""
-                paras = f", para {c.paragraphs[0]}" if c.paragraphs else ""
-                lines.append(f"- {c.title}{', ' + heading if heading else ''}{paras}")
+            for link in closest:
+                heading = link.section.split(" > ")[-1] if link.section else ""
+                paras = f", para {link.paragraphs[0]}" if link.paragraphs else ""
+                lines.append(f"- {link.title}{', ' + heading if heading else ''}{paras}")
         lead = candidates[0].relevance if candidates else 0.0
         return Answer(
             question=asked,

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.models import EvidenceLevel
-from assistant.question import Question
+from assistant.question import COHORTS, Question
 from textkit import content_words, raw_words, split_units, vocabulary
 
 __all__ = [
@@ -43,7 +43,9 @@ __all__ = [
 DECLINE_OPENING = "I could not find this in the guidance I hold."
 RULES_PATH = Path(__file__).with_name("declines.toml")
 
-_COHORTS = frozenset({"lac", "plac", "cwsw", "childinneed", "childprotectionplan", "kinship", "sgo", "cao", "careleaver"})
+_COHORTS = frozenset(
+    {"lac", "plac", "cwsw", "childinneed", "childprotectionplan", "kinship", "sgo", "cao", "careleaver"}
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ FACT_TOPIC_SHARE = 0.5
 
 
 def _cohorts(text: str) -> set[str]:
-    return set(vocabulary().tokens(raw_words(text))) & _COHORTS
+    return set(vocabulary().tokens(raw_words(text))) & COHORTS
 
 
 def needed_fact(question: Question) -> re.Pattern[str] | None:
@@ -151,7 +153,7 @@ def gives_fact(question: Question, sentence: str) -> bool:
 
 def missing_fact(question: Question, quoted: list[str]) -> str:
     """What the question asks for that the quoted sentences do not give ('' when nothing is missing)."""
-    for asks, has, what in _FACT_NEEDS:
+    for asks, _has, what in _FACT_NEEDS:
         if not asks.search(question.text):
             continue
         sentences = [u for text in quoted for u in split_units(text)]

@@ -23,10 +23,17 @@ import httpx
 import numpy as np
 
 from assistant.models import Answer, AnswerPoint, Citation
-from textkit import content_words, normalise, split_units
 from settings import Settings
+from textkit import content_words, normalise, split_units
 
-__all__ = ["LLMClient", "OpenAICompatibleClient", "LLMError", "client_from_settings", "generate_answer", "SYSTEM_PROMPT"]
+__all__ = [
+    "LLMClient",
+    "OpenAICompatibleClient",
+    "LLMError",
+    "client_from_settings",
+    "generate_answer",
+    "SYSTEM_PROMPT",
+]
 
 SYSTEM_PROMPT = (
     "You answer questions about Department for Education (England) guidance for Virtual School Heads, "

@@ -15,7 +15,12 @@ from assistant.models import QuestionType
 from assistant.safeguarding import mentions_risk_to_child
 from textkit import content_words, raw_words, vocabulary
 
-__all__ = ["Question", "analyse"]
+__all__ = ["COHORTS", "Question", "analyse"]
+
+COHORTS = frozenset(
+    {"lac", "plac", "cwsw", "childinneed", "childprotectionplan", "kinship", "sgo", "cao", "careleaver"}
+)
+"""Vocabulary tokens that name groups of children: an answer about one group does not answer for another."""
 
 _ASKS_DUTY = re.compile(
     r"(^\s*(?:must|should|shall|do(?:es)?|is|are|has|have)\b.*\b(?:must|have to|has to|required|"
@@ -30,6 +35,8 @@ _ASKS_CHANGE = re.compile(
     r"since when|from when|when (?:did|was|were|does|do)|extended|extension)\b",
     re.I,
 )
+_AMOUNT = re.compile(r"£\s?\d|\b\d+(?:\.\d+)? (?:million|billion|thousand)\b", re.I)
+"""An amount of money in the question makes it a funding question, whatever its words."""
 _TYPE_ORDER: tuple[QuestionType, ...] = ("kinship", "funding", "scope", "duties")
 
 
@@ -51,16 +58,12 @@ def analyse(text: str) -> Question:
     """Read a question: its type, words and what it asks for."""
     vocab = vocabulary()
     words = raw_words(text)
-    topics = frozenset(vocab.topics(words))
+    topics = frozenset(vocab.topics(words) | ({"funding"} if _AMOUNT.search(text) else set()))
     widened = content_words(text)
     for term in vocab.widen(words):
         widened |= content_words(term)
     safeguarding = mentions_risk_to_child(text)
-    qtype: QuestionType = "general"
-    if safeguarding:
-        qtype = "safeguarding"
-    else:
-        qtype = next((t for t in _TYPE_ORDER if t in topics), "general")
+    qtype: QuestionType = "safeguarding" if safeguarding else next((t for t in _TYPE_ORDER if t in topics), "general")
     return Question(
         text=text,
         question_type=qtype,

@@ -8,11 +8,11 @@ asked. The index fuses both (reciprocal rank fusion) and returns `CANDIDATES` pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from index.models import SearchHit
+from index.models import SearchFilters, SearchHit
 from ingest.models import DocumentMeta, Passage
 from textkit import raw_words, vocabulary
 
@@ -23,9 +23,15 @@ CANDIDATES = 30
 
 
 class Retriever(Protocol):
-    """What the assistant needs from an index. `index.GuidanceIndex` satisfies it; tests may pass a fake."""
+    """What the assistant (and its evaluation) needs from an index. `index.GuidanceIndex` satisfies it; unit
+    tests pass a deterministic fake (`tests/fakes.py`)."""
+
+    version: str
+    manifest: dict[str, Any]
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[SearchHit]: ...
 
     def search_vector(self, query: str, vector: np.ndarray, k: int = 5) -> list[SearchHit]: ...
 

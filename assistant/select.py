@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.question import Question
+from assistant.question import COHORTS, Question
 from assistant.retrieve import Candidate, Retriever
 from assistant.units import PassageUnits
 from ingest.models import Passage
@@ -38,7 +38,11 @@ WORD_WEIGHT = 0.04
 """Sentence choice: embedding similarity plus this much per question word the sentence holds."""
 DUTY_WEIGHT = 0.06
 """...plus this much when the question asks about a duty and the sentence states one (or says there is none)."""
-_DUTY = re.compile(r"\b(?:must|mandatory|required|requirement|statutory|duty|duties|obliged|should|not have to)\b", re.I)
+OTHER_CHILDREN_PENALTY = 0.12
+"""...minus this much when the sentence is about other children than the ones the question names."""
+_DUTY = re.compile(
+    r"\b(?:must|mandatory|required|requirement|statutory|duty|duties|obliged|should|not have to)\b", re.I
+)
 
 
 @dataclass
@@ -117,12 +121,17 @@ def _paragraph_window(units: PassageUnits, best: int) -> range:
 
 
 def sentence_scores(units: PassageUnits, read: Question, vector: np.ndarray) -> np.ndarray:
-    """How well each unit answers: similarity to the question, its words, and a stated duty for duty questions."""
+    """How well each unit answers: similarity to the question, its words, a stated duty for duty questions, and
+    whether it is about the children the question names (a sentence only about others scores lower)."""
     scores = np.asarray(units.vectors @ vector, dtype=np.float64)
+    asked_about = read.words & COHORTS
     for i, text in enumerate(units.texts):
-        scores[i] += WORD_WEIGHT * len(read.words & content_words(text))
+        words = content_words(text)
+        scores[i] += WORD_WEIGHT * len(read.words & words)
         if read.asks_duty and _DUTY.search(text):
             scores[i] += DUTY_WEIGHT
+        if asked_about and words & COHORTS and not asked_about & words:
+            scores[i] -= OTHER_CHILDREN_PENALTY
     return scores
 
 
@@ -246,9 +255,9 @@ def select(
     for c in rest:
         if len(selection.related) >= RELATED:
             break
-        key = (c.passage.doc_id, c.passage.section)
-        if key in cited_sections:
+        section = (c.passage.doc_id, c.passage.section)
+        if section in cited_sections:
             continue
-        cited_sections.add(key)
+        cited_sections.add(section)
         selection.related.append(c)
     return selection

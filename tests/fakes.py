@@ -2,7 +2,8 @@
 
 `FakeRetriever` holds a small invented guidance library (written for the tests, not taken from the corpus)
 and searches it with `FakeEmbedder`'s hashed bag-of-words vectors. It has what the assistant and the
-channels use of `index.GuidanceIndex` (search, embed, documents, document, passages, passage, version), so
+channels use of `index.GuidanceIndex` (search, search_vector, embed, documents, document, passages,
+passage, version), so
 `fake_assistant(settings)` is the real `Assistant` pipeline without the embedding model or a corpus index:
 channel, storage and evaluation tests start in milliseconds. What only the real corpus can show stays in the
 tests marked `corpus`.
@@ -212,7 +213,15 @@ class FakeRetriever:
         return self.embedder.encode(list(texts))
 
     def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[SearchHit]:
-        scores = self._vectors @ self.embed([query])[0]
+        return self._ranked(query, self.embed([query])[0], k, filters)
+
+    def search_vector(self, query: str, vector: np.ndarray, k: int = 5) -> list[SearchHit]:
+        """Like `search` with the question already embedded (what the assistant's retrieve stage calls)."""
+        return self._ranked(query, vector, k, None)
+
+    def _ranked(self, query: str, vector: np.ndarray, k: int, filters: SearchFilters | None) -> list[SearchHit]:
+        scores = self._vectors @ vector
+        words = {_stem(w) for w in _WORD.findall(query.lower())}
         hits: list[SearchHit] = []
         for row in np.argsort(-scores, kind="stable"):
             passage = self._passages[int(row)]
@@ -222,7 +231,17 @@ class FakeRetriever:
             if filters and filters.statuses and doc.status not in filters.statuses:
                 continue
             score = float(scores[row])
-            hits.append(SearchHit(passage=passage, doc=doc, score=score, dense_score=score, rank=len(hits) + 1))
+            shared = len(words & {_stem(w) for w in _WORD.findall(passage.text.lower())})
+            hits.append(
+                SearchHit(
+                    passage=passage,
+                    doc=doc,
+                    score=score,
+                    dense_score=score,
+                    keyword_score=float(shared),
+                    rank=len(hits) + 1,
+                )
+            )
             if len(hits) == k:
                 break
         return hits

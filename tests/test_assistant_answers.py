@@ -1,4 +1,5 @@
-"""Answers on the real corpus index (`corpus_settings`): citations, wording, declines, safeguarding, follow-ups."""
+"""Answers on the real corpus index (`corpus_settings`): citations, wording, shape, declines, safeguarding,
+follow-ups."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 import pytest
 
 from assistant import Answer, Assistant, Conversation
-from assistant.classify import SAFEGUARDING_NOTICE
 from assistant.core import DECLINE_OPENING
+from assistant.safeguarding import SAFEGUARDING_NOTICE
 from settings import Settings
 
 
@@ -26,8 +27,16 @@ def _cites(answer: Answer, doc_id: str, paragraph: str | None = None) -> bool:
 
 
 def _assert_grounded(answer: Answer) -> None:
-    """Every point is verbatim text from a passage it cites; every citation shows its status."""
+    """Every point is verbatim text from a passage it cites; every citation shows its status; the answer has
+    the shape users read: at most three citations, whole sentences, the must/should legend once."""
     assert answer.points
+    assert 1 <= len(answer.citations) <= 3
+    for point in answer.points:
+        first = point.text[0]
+        assert first.isupper() or first.isdigit() or first in "‘'“\"(£", f"fragment: {point.text!r}"
+        assert point.focus and _norm(point.focus) in _norm(point.text)
+    assert answer.legend and answer.text.count(answer.legend) == 1
+    assert not any(c.status_label in answer.text for c in answer.citations)
     by_number = {c.number: c for c in answer.citations}
     for point in answer.points:
         assert point.citations, point
@@ -59,7 +68,7 @@ def test_child_in_need_question_leads_with_the_social_worker_extension(assistant
     answer = assistant.ask("Does the virtual school cover a child on a child in need plan?")
     assert not answer.declined
     lead = answer.points[0].text
-    assert "children with a social worker" in lead and "extended" in lead
+    assert "children with a social worker" in lead and re.search(r"\b[Ee]xten(?:ded|ding|d)\b", lead)
     _assert_grounded(answer)
 
 
@@ -72,17 +81,39 @@ def test_answers_lead_with_a_whole_sentence(assistant: Assistant, question: str)
     assert not answer.declined and answer.points[0].text[0].isupper()  # not a bullet item cut from its lead-in
 
 
-def test_kinship_change_cites_the_dated_announcement(assistant: Assistant) -> None:
-    answer = assistant.ask("What changed for kinship care?")
+def test_kinship_extension_is_answered_with_its_date(assistant: Assistant) -> None:
+    answer = assistant.ask("What changed for virtual schools in September 2024?")
     assert not answer.declined
-    assert answer.question_type == "kinship"
-    assert _cites(answer, "vsh-kinship-update-2023")
-    assert "15 December 2023" in answer.text
-    assert any("September 2024" in p.text for p in answer.points)
-    # dated documents appear in date order
-    dates = [m.start() for m in re.finditer(r"June 2021|15 December 2023", answer.text)]
-    assert dates == sorted(dates)
+    assert "kinship" in answer.points[0].text and "September 2024" in answer.points[0].text
     _assert_grounded(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my pupil was adopted from care in Wales, do they count as previously looked after?",
+        "Gypsy, Roma and Irish Traveller children missing education: what should the local authority do?",
+        "Is the extended role statutory?",
+    ],
+)
+def test_a_place_name_or_plain_wording_does_not_decline(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.declined, answer.decline_reason
+    _assert_grounded(answer)
+
+
+def test_an_amount_for_other_children_is_not_an_answer(assistant: Assistant) -> None:
+    answer = assistant.ask("How much money is going into extending the virtual school head role to kinship children?")
+    assert answer.declined and "amount" in answer.decline_reason
+
+
+def test_related_sections_are_links_without_quotes(assistant: Assistant) -> None:
+    answer = assistant.ask("Who decides how Pupil Premium Plus is spent?")
+    assert answer.related_sections and "Related sections:" in answer.text
+    cited = {(c.doc_id, c.section) for c in answer.citations}
+    for link in answer.related_sections:
+        assert (link.doc_id, link.section) not in cited
+        assert link.url.startswith(f"/sources/{link.doc_id}?passage=")
 
 
 def test_duty_question_surfaces_must_wording(assistant: Assistant) -> None:
@@ -108,6 +139,7 @@ def test_scope_question_is_answered_from_cohort_definitions(assistant: Assistant
     [
         "What are the rules on designated teachers for looked-after children in Scottish schools?",
         "Should I move Jamie to another school?",
+        "We're in Wales and our adopted daughter didn't get a place at the school we applied for. Why not?",
         "What is on the school lunch menu next term?",
         "What is the starting salary on the main pay scale for teachers?",
         "Can I sue the council over my son's placement? I need legal advice.",

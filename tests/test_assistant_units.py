@@ -1,4 +1,5 @@
-"""Fast checks without an index: units, question types, follow-ups, the CLI's missing-index message."""
+"""Fast checks without an index: units, question types, follow-ups, decline rules, the CLI's missing-index
+message."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.classify import analyse, is_follow_up, resolve_follow_up
 from assistant.cli import ask
-from assistant.sentences import clean_unit, normalise, split_units
+from assistant.decline import gives_fact, missing_fact, rule_decline
+from assistant.followup import is_follow_up, resolve_follow_up
+from assistant.question import analyse
+from assistant.redaction import redact
 from settings import Settings, get_settings
+from textkit import clean_unit, normalise, split_units
 
 PASSAGE = """39. Looked-after children and children adopted from care, on a special guardianship
 or child arrangements order are eligible for PP+ funding.11  This is additional
@@ -42,16 +46,47 @@ def test_units_are_verbatim_and_keep_lists_with_their_lead_in() -> None:
         ("What changed for kinship care?", "kinship"),
         ("Who is eligible for Pupil Premium Plus?", "funding"),
         ("What was the £16 million for?", "funding"),
-        ("What are the rules in Scotland?", "out_of_scope"),
-        ("Should I move Jamie to another school?", "out_of_scope"),
+        ("Can I use pupil premium+ to pay for a tutor?", "funding"),
+        ("Is my grandson covered now he lives with us on an SGO?", "scope"),
         ("She has bruises on her arms, what should I do?", "safeguarding"),
         ("What is a personal education plan?", "general"),
     ],
 )
 def test_question_types(question: str, qtype: str) -> None:
-    from assistant.redaction import redact
-
     assert analyse(redact(question).text).question_type == qtype
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence", "rule"),
+    [
+        (
+            "We're in Wales and our adopted daughter did not get a school place.",
+            "England and Wales",
+            "asker_in_other_nation",
+        ),
+        ("my pupil was adopted from care in Wales, is she previously looked after?", "England and Wales", ""),
+        ("my pupil was adopted from care in Wales, is she previously looked after?", "England only", "other_nation"),
+        ("Gypsy, Roma and Irish Traveller children missing education", "Traveller children", ""),
+        ("What are the rules for looked-after children in Scottish schools?", "England", "other_nation"),
+        ("Can I get legal aid to apply to court for my grandchild?", "care proceedings", "court"),
+        ("I'm a care leaver. Am I exempt from council tax?", "exempt from prescription charges", "personal_claim"),
+        ("Should I move Jamie to a new school or keep him where he is?", "moves", "individual_judgement"),
+        ("How many children are in kinship care right now?", "kinship", "current_figures"),
+        ("What is on the school lunch menu?", "menu", "unrelated"),
+        ("Should we remove him from the school roll while he is in custody?", "custody", ""),
+    ],
+)
+def test_decline_rules_need_more_than_a_surface_word(question: str, evidence: str, rule: str) -> None:
+    assert rule_decline(redact(question).text, [evidence])[0] == rule
+
+
+def test_a_fact_must_be_given_about_what_was_asked() -> None:
+    question = analyse("How much was announced to extend the virtual school head role to kinship children?")
+    other = "£16 million to extend the role of Virtual School Heads to children with a social worker."
+    assert missing_fact(question, [other]) == "an amount for the children it asks about"
+    assert not missing_fact(question, ["£3 million to extend the virtual school head role to kinship children."])
+    timescale = analyse("What are the statutory timescales for completing an EHC needs assessment?")
+    assert not gives_fact(timescale, "Pupils in Year 9 (aged 13-14) have a transition review of their plan.")
 
 
 def test_duty_questions_are_recognised() -> None:

@@ -63,7 +63,7 @@ def test_run_transcripts_and_annotations_survive_a_restart(dev_run: tuple[Path, 
     assert reloaded[0].answer.citations == rows[0].answer.citations
     stored = get_run(again, run_id)
     assert stored is not None and stored.index_version and stored.model and stored.finished_at is not None
-    assert "llm_api_key" not in stored.settings_json and "retrieve_k" in stored.settings_json
+    assert "llm_api_key" not in stored.settings_json and "min_evidence_score" in stored.settings_json
 
 
 def test_compare_highlights_a_changed_answer_that_was_marked_wrong(
@@ -77,11 +77,11 @@ def test_compare_highlights_a_changed_answer_that_was_marked_wrong(
         session.add(Annotation(transcript_id=flagged.transcript.id, reviewer="bob", verdict="unsafe"))
     first_three = [str(q["id"]) for q in FAKE_QUESTIONS[:3]]
     subset = write_question_set(tmp_path / "subset.jsonl", first_three)
-    changed_settings = base_settings.model_copy(update={"answer_max_points": 1})
+    changed_settings = base_settings.model_copy(update={"min_evidence_score": 0.99})
     original = assistant.settings
     assistant.settings = changed_settings
     try:
-        second = run_eval(subset, changed_settings, store=store, assistant=assistant, name="one point")
+        second = run_eval(subset, changed_settings, store=store, assistant=assistant, name="declines all")
     finally:
         assistant.settings = original
     changes = {c.question_id: c for c in compare_runs(store, run_id, second)}

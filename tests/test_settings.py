@@ -9,10 +9,10 @@ from settings import Settings
 
 def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("VSH_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("VSH_RETRIEVE_K", "7")
+    monkeypatch.setenv("VSH_MIN_EVIDENCE_SCORE", "0.3")
     settings = Settings()
     assert settings.data_dir == tmp_path
-    assert settings.retrieve_k == 7
+    assert settings.min_evidence_score == 0.3
     assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'vsh.sqlite3'}"
 
 

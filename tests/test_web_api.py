@@ -412,9 +412,9 @@ def test_serve_precomputes_answer_units_in_the_background_and_stops_with_the_app
     app = create_app(fake_settings, assistant=assistant, store=store, precompute_units=True)
     with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
         deadline = time.monotonic() + 30
-        while not assistant._unit_cache and time.monotonic() < deadline:
+        while not assistant.units_cached and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert assistant._unit_cache, "no passage units were precomputed"
+        assert assistant.units_cached, "no passage units were precomputed"
         answered = client.post("/api/ask", json={"question": QUESTION})  # questions go on meanwhile
         assert answered.status_code == 200 and answered.json()["answer"]["citations"]
     deadline = time.monotonic() + 15

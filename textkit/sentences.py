@@ -46,6 +46,7 @@ _ABBREV = {
 # sentence end: . ! ? optionally followed by closing quotes/brackets and footnote digits, then space + start
 _END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\d{0,2}(?=\s+(?:[\"'“‘(]?[A-Z0-9•●▪]|\uf0b7))")
 
+
 def normalise(text: str) -> str:
     """Collapse all whitespace runs to one space and strip (`textkit.space.collapse_space`)."""
     return collapse_space(text)

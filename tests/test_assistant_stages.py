@@ -1,0 +1,157 @@
+"""Each answer stage alone, over the deterministic fake retriever (no model, no corpus index)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fakes import FAKE_DOCUMENTS, FakeRetriever, fake_assistant
+
+from assistant import Assistant
+from assistant.compose import LEGEND_PARTS, legend
+from assistant.models import Citation
+from assistant.question import analyse
+from assistant.rerank import FEATURES, load_ranker
+from assistant.retrieve import retrieve, widened_query
+from assistant.select import select
+from assistant.units import UnitCache, paragraph_spans, passage_units
+from ingest.models import Passage
+from settings import Settings
+
+LIST_DOC = FAKE_DOCUMENTS[1].model_copy(update={"doc_id": "fake-lists"})
+
+
+def _passage(order: int, text: str, paragraphs: list[str]) -> Passage:
+    return Passage(
+        passage_id=f"fake-lists:{order:05d}",
+        doc_id="fake-lists",
+        order=order,
+        section_path=["Supporting the child"],
+        paragraphs=paragraphs,
+        pages=[order + 1],
+        text=text,
+    )
+
+
+LISTS = [
+    _passage(
+        0,
+        "7. Schools decide how best to support each child. The designated teacher should make sure that "
+        "the school considers:",
+        ["7"],
+    ),
+    _passage(
+        1,
+        "• whether the tutoring offered meets the needs in the personal education plan;\n"
+        "• whether the child has a quiet place to do homework.\n"
+        "8. Governing bodies should review the support every year.",
+        ["7", "8"],
+    ),
+]
+
+
+@pytest.fixture
+def lists() -> FakeRetriever:
+    return FakeRetriever(documents=[LIST_DOC], passages=LISTS)
+
+
+def test_paragraph_spans_split_a_passage_at_its_numbered_paragraphs() -> None:
+    spans = paragraph_spans(LISTS[1])
+    assert [n for n, _ in spans] == ["7", "8"]
+    assert spans[0][1].startswith("• whether the tutoring") and spans[1][1].startswith("8. Governing")
+    units = passage_units(LISTS[1])
+    assert ("Governing bodies should review the support every year.", "8") in units
+
+
+def test_a_list_item_is_never_quoted_without_its_lead_in(lists: FakeRetriever, fake_settings: Settings) -> None:
+    read = analyse("Does the tutoring offered meet the needs in the personal education plan?")
+    vector = lists.embed([read.text])[0]
+    candidates = retrieve(lists, read.text, vector)
+    for c in candidates:
+        c.relevance = 1.0 if c.passage.order == 1 else 0.5
+    candidates.sort(key=lambda c: -c.relevance)
+    cache = UnitCache(lists.embed)
+    selection = select(candidates, cache.get, read, vector, lists)
+    assert selection is not None
+    lead = selection.lead
+    assert lead.passage.order == 1 and "tutoring" in lead.focus
+    assert lead.text.startswith("The designated teacher should make sure that the school considers:")
+    assert [p.order for p in lead.passages] == [0, 1] and lead.paragraphs == ["7"]
+    for point in selection.points:
+        assert point.text[0].isupper()
+
+
+def test_the_assistant_answers_with_at_most_three_citations_and_one_legend(fake_settings: Settings) -> None:
+    answer = fake_assistant(fake_settings).ask("Who manages Pupil Premium Plus funding for looked-after children?")
+    assert not answer.declined
+    assert 1 <= len(answer.citations) <= 3 and len(answer.points) <= 3
+    assert answer.citations[0].paragraphs == ["10"]
+    assert answer.text.count("How to read this:") == 1 and answer.legend in answer.text
+    assert answer.points[0].focus in answer.points[0].text
+    for c in answer.citations:
+        assert c.status_label not in answer.text
+        assert c.url == f"/sources/{c.doc_id}?passage={c.passage_id}#p-{c.paragraphs[0]}"
+
+
+def test_a_question_the_library_cannot_answer_is_declined(fake_settings: Settings) -> None:
+    answer = fake_assistant(fake_settings).ask("What is on the school lunch menu next term?")
+    assert answer.declined and answer.citations == [] and answer.closest_sections
+
+
+def test_legend_names_only_the_kinds_of_document_cited() -> None:
+    def cited(status: str) -> Citation:
+        return Citation(
+            number=1,
+            passage_id="d:1",
+            doc_id="d",
+            title="D",
+            status=status,
+            status_label="",
+            section="",
+            quote="q",
+            url="/",
+        )  # type: ignore[arg-type]
+
+    statutory_only = legend([cited("statutory")])
+    assert LEGEND_PARTS["statutory"] in statutory_only and LEGEND_PARTS["announcement"] not in statutory_only
+    both = legend([cited("statutory"), cited("announcement"), cited("statutory")])
+    assert both.count(LEGEND_PARTS["statutory"]) == 1 and LEGEND_PARTS["announcement"] in both
+    assert legend([]) == ""
+
+
+def test_keyword_search_reads_the_widened_question() -> None:
+    assert "previously looked-after" in widened_query("Is my adopted son covered?")
+    assert widened_query("What is a PEP?") == "What is a PEP?"
+
+
+def test_the_shipped_ranker_reads_the_features_the_code_computes(fake_settings: Settings) -> None:
+    ranker = load_ranker()
+    assert set(ranker.features) <= set(FEATURES)
+    assert (
+        0
+        <= ranker.thresholds["decline_below"]
+        <= ranker.thresholds["moderate_from"]
+        <= ranker.thresholds["strong_from"]
+        <= 1
+    )
+    assistant = Assistant(fake_settings, index=FakeRetriever())
+    read = analyse("Who manages Pupil Premium Plus?")
+    vector = assistant.index.embed([read.text])[0]
+    candidates, rows = assistant.features(read, vector)
+    assert rows.shape == (len(candidates), len(FEATURES)) and np.isfinite(rows).all()
+    probabilities = ranker.probabilities(rows)
+    assert ((probabilities > 0) & (probabilities < 1)).all()
+    ranked = assistant.rank(read, vector)
+    assert [c.relevance for c in ranked] == sorted((c.relevance for c in ranked), reverse=True)
+
+
+def test_a_stale_ranker_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ranker.json"
+    path.write_text('{"features": ["gone"], "mean": [0], "scale": [1], "coef": [1], "intercept": 0}')
+    load_ranker.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="retrain it"):
+            load_ranker(str(path))
+    finally:
+        load_ranker.cache_clear()
