@@ -12,6 +12,7 @@ from textkit import STOPWORDS, vocab_tokens, vocabulary
 
 __all__ = ["KeywordIndex", "tokenize"]
 
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
     import Stemmer
