@@ -13,6 +13,7 @@ def ask(
     generative: bool = typer.Option(False, "--generative", help="Use the configured LLM endpoint."),
 ) -> None:
     """Ask a question and print the cited answer with its sources and their statutory force."""
+    from assistant.compose import STATUS_WORDS, section_where
     from assistant.core import Assistant
     from index import IndexUnavailable
     from settings import get_settings
@@ -32,9 +33,13 @@ def ask(
     if answer.citations:
         typer.echo("\nSources:")
         for c in answer.citations:
-            typer.echo(f"  [{c.number}] {c.locator}")
-            typer.echo(f"      {c.status_label}")
+            typer.echo(f"  [{c.number}] {c.locator} ({STATUS_WORDS.get(c.status, c.status)})")
             typer.echo(f"      {c.url}" + (f"  ({c.source_url})" if c.source_url else ""))
+    if answer.related_sections:
+        typer.echo("\nRelated sections:")
+        for link in answer.related_sections:
+            typer.echo(f"  - {section_where(link)}")
+            typer.echo(f"      {link.url}")
     if answer.personal_data_notice:
         typer.echo(f"\nNote: {answer.personal_data_notice}")
     typer.echo(f"\nEvidence: {answer.evidence}; question type: {answer.question_type}; mode: {answer.mode}")

@@ -1,9 +1,10 @@
 """Stage 4, compose: the answer text from the selected points, short enough for a phone.
 
 Shape: the lead (whole sentences of one paragraph, with where it comes from), at most two further points,
-"Related sections" as locators without quotes, and the must/should legend once (`legend`), only for the
-kinds of document cited. Every quoted sentence is verbatim from its cited passage; the only other text is
-framing (document, status, section, paragraph) and the legend.
+and the must/should legend once (`legend`), only for the kinds of document cited. "Related sections" travel
+beside the text (`Answer.related_sections`): each channel shows them as links without quotes
+(`related_line` is the plain-text form). Every quoted sentence is verbatim from its cited passage; the only
+other text is framing (document, status, section, paragraph) and the legend.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from assistant.models import Citation, ClosestSection
 from assistant.select import Point
 
-__all__ = ["LEGEND_PARTS", "STATUS_WORDS", "compose_text", "legend", "point_source"]
+__all__ = ["LEGEND_PARTS", "STATUS_WORDS", "compose_text", "legend", "point_source", "related_line", "section_where"]
 
 STATUS_WORDS = {
     "statutory": "statutory guidance",
@@ -57,30 +58,32 @@ def point_source(citation: Citation) -> str:
     return f"{title} ({status})" + (f", {rest}" if rest else "")
 
 
-def _related_line(links: list[ClosestSection]) -> str:
-    items = []
-    for link in links:
-        heading = link.section.split(" > ")[-1] if link.section else ""
-        where = [link.title]
-        if heading:
-            where.append(heading)
-        if link.paragraphs:
-            where.append(f"para {link.paragraphs[0]}")
-        if link.pages:
-            where.append(f"p.{link.pages[0]}")
-        items.append(", ".join(where))
-    return "Related sections: " + "; ".join(items) + "."
+def section_where(link: ClosestSection) -> str:
+    """'Designated teacher guidance (Feb 2018), Pupil Premium Plus (PP+), para 43, p.22'."""
+    heading = link.section.split(" > ")[-1] if link.section else ""
+    where = [link.title]
+    if heading:
+        where.append(heading)
+    if link.paragraphs:
+        where.append(f"para {link.paragraphs[0]}")
+    if link.pages:
+        where.append(f"p.{link.pages[0]}")
+    return ", ".join(where)
+
+
+def related_line(links: list[ClosestSection]) -> str:
+    """'Related sections: A, heading, para 4; B, heading, p.9.' ('' when there are none)."""
+    return ("Related sections: " + "; ".join(section_where(link) for link in links) + ".") if links else ""
 
 
 def compose_text(
     points: list[Point],
     citations: list[Citation],
     numbers: list[int],
-    related: list[ClosestSection],
     notice: str = "",
     note: str = "",
 ) -> str:
-    """Plain text with [n] markers: lead, further points, related sections, notes and the legend."""
+    """Plain text with [n] markers: lead, further points, a note and the legend."""
     by_number = {c.number: c for c in citations}
     lines: list[str] = []
     if notice:
@@ -91,8 +94,6 @@ def compose_text(
         lines += ["", "Also in the guidance:"]
         for point, number in zip(points[1:], numbers[1:], strict=True):
             lines.append(f"- {_where(by_number[number])}: {point.text} [{number}]")
-    if related:
-        lines += ["", _related_line(related)]
     if note:
         lines += ["", note]
     text_legend = legend(citations)

@@ -232,7 +232,7 @@ class Assistant:
         notice = SAFEGUARDING_NOTICE if read.safeguarding else ""
         return Answer(
             question=asked,
-            text=compose_text(points, citations, numbers, related, notice=notice, note=note),
+            text=compose_text(points, citations, numbers, notice=notice, note=note),
             points=[
                 AnswerPoint(text=p.text, citations=[n], focus=p.focus) for p, n in zip(points, numbers, strict=True)
             ],

@@ -135,4 +135,5 @@ def test_cli_json_is_the_answer_schema(corpus_settings: Settings, monkeypatch: p
     data = json.loads(result.output)
     assert data["citations"] and data["question_type"] == "funding"
     assert human.exit_code == 0
-    assert "Designated teacher guidance (Feb 2018)" in human.output and "Statutory guidance" in human.output
+    assert "Designated teacher guidance (Feb 2018)" in human.output and "(statutory guidance)" in human.output
+    assert human.output.count("How to read this:") == 1 and "Related sections:" in human.output

@@ -157,3 +157,24 @@ def test_socket_mode_without_tokens_says_which_are_missing(tmp_path: object) -> 
     with pytest.raises(SlackNotConfigured, match="VSH_SLACK_APP_TOKEN") as info:
         run_socket_mode(Settings(slack_bot_token=SecretStr("xoxb-1"), slack_app_token=SecretStr("")))
     assert "VSH_SLACK_BOT_TOKEN" not in str(info.value)
+
+
+def test_related_sections_are_links_after_the_sources_and_the_legend_is_not_repeated() -> None:
+    related = ClosestSection(
+        doc_id="kcsie-2025",
+        title="Keeping children safe in education (2025)",
+        section="Virtual School Heads",
+        paragraphs=["194"],
+        pages=[53],
+        url="/sources/kcsie-2025?passage=kcsie-2025:00206#p-194",
+    )
+    legend = "How to read this: in statutory guidance 'must' is a legal duty."
+    msg = blocks.answer_message(
+        answer(text=f"The VSH manages PP+ [1].\n\n{legend}", related_sections=[related], legend=legend),
+        transcript_id="t1",
+        base_url="https://vsh.example",
+    )
+    text = all_text(msg)
+    assert text.index("*Sources*") < text.index("*Related sections*")
+    assert "<https://vsh.example/sources/kcsie-2025?passage=kcsie-2025:00206#p-194|Keeping children safe" in text
+    assert text.count("How to read this:") == 1

@@ -205,7 +205,7 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     """The reply to one question: `{"text": fallback, "blocks": [...]}`.
 
     Order: safeguarding notice, personal-data reminder, the answer (or the decline and the closest
-    sections), the numbered sources, the disclaimer and the feedback buttons.
+    sections), the numbered sources and related sections (links), the disclaimer and the feedback buttons.
     """
     head: list[dict[str, Any]] = []
     fallback: list[str] = []
@@ -225,6 +225,8 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     sources: list[dict[str, Any]] = []
     if answer.citations:
         lines = ["*Sources*"] + [citation_line(c, base_url) for c in answer.citations]
+        if answer.related_sections:
+            lines += ["*Related sections*"] + [closest_line(c, base_url) for c in answer.related_sections]
         sources = _lines_to_sections(lines)
         fallback.append("Sources: " + "; ".join(citation_plain(c, base_url) for c in answer.citations))
     elif answer.declined and answer.closest_sections:

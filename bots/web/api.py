@@ -117,6 +117,8 @@ async def _events(ex: Exchange) -> AsyncIterator[str]:
         {
             "citations": [c.model_dump(mode="json") for c in a.citations],
             "closest_sections": [c.model_dump(mode="json") for c in a.closest_sections],
+            "related_sections": [c.model_dump(mode="json") for c in a.related_sections],
+            "legend": a.legend,
         },
     )
     yield sse("done", _response(ex))

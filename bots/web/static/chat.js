@@ -92,18 +92,22 @@
         li.appendChild(badge);
         var meta = el("div", { "class": "cite-meta" }, locator(c) + (c.published ? " · published " + c.published : ""));
         li.appendChild(meta);
-        li.appendChild(el("div", { "class": "cite-meta" }, c.status_label));
         ol.appendChild(li);
       });
       wrap.appendChild(ol);
       ex.appendChild(wrap);
     }
-    if (data.closest_sections && data.closest_sections.length) {
+    sectionLinks(ex, data.related_sections, "related-" + n, "Related sections");
+    sectionLinks(ex, data.closest_sections, "closest-" + n, "Closest sections in the guidance");
+  }
+
+  // a list of sections as links without quotes (related sections of an answer; closest sections of a decline)
+  function sectionLinks(ex, sections, cid, heading) {
+    if (sections && sections.length) {
       var cw = el("div", { "class": "closest" });
-      var cid = "closest-" + n;
-      cw.appendChild(el("h3", { id: cid }, "Closest sections in the guidance"));
+      cw.appendChild(el("h3", { id: cid }, heading));
       var ul = el("ul", { "aria-labelledby": cid });
-      data.closest_sections.forEach(function (s) {
+      sections.forEach(function (s) {
         var li = el("li");
         li.appendChild(el("a", { href: s.url }, s.title));
         var loc = locator(s);
