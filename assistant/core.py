@@ -33,13 +33,14 @@ from assistant.generative import LLMClient, LLMError, client_from_settings, gene
 from assistant.models import Answer, AnswerPoint, Citation, ClosestSection
 from assistant.question import Question, analyse
 from assistant.redaction import redact
-from assistant.rerank import QuestionView, Ranker, candidate_features, load_ranker
+from assistant.rerank import QuestionView, Ranker, candidate_features, ranker_for
 from assistant.retrieve import Candidate, Retriever, retrieve
 from assistant.safeguarding import SAFEGUARDING_NOTICE
 from assistant.select import Point, select
 from assistant.units import PassageUnits, UnitCache
 from ingest.models import Passage
 from settings import Settings, get_settings
+from textkit.vocabulary import set_vocabulary_enabled
 
 __all__ = ["DECLINE_OPENING", "Assistant"]
 
@@ -66,6 +67,7 @@ class Assistant:
         unit_cache_size: int = 8192,
     ) -> None:
         self.settings = settings or get_settings()
+        set_vocabulary_enabled(self.settings.vocabulary)
         self._index = index
         self._llm = llm
         self._ranker = ranker
@@ -89,7 +91,7 @@ class Assistant:
     @property
     def ranker(self) -> Ranker:
         if self._ranker is None:
-            self._ranker = load_ranker()
+            self._ranker = ranker_for(self.settings.rerank)
         return self._ranker
 
     @property

@@ -23,7 +23,7 @@ from assistant.retrieve import Candidate
 from assistant.units import PassageUnits
 from textkit import content_words
 
-__all__ = ["FEATURES", "RANKER_PATH", "QuestionView", "Ranker", "candidate_features", "load_ranker"]
+__all__ = ["FEATURES", "RANKER_PATH", "QuestionView", "Ranker", "candidate_features", "load_ranker", "ranker_for"]
 
 RANKER_PATH = Path(__file__).with_name("ranker.json")
 
@@ -158,3 +158,17 @@ def load_ranker(path: str = str(RANKER_PATH)) -> Ranker:
     return Ranker(
         data["features"], data["mean"], data["scale"], data["coef"], data["intercept"], data.get("thresholds")
     )
+
+
+def ranker_for(kind: str) -> Ranker:
+    """The reranker a setting names: "learned" (the trained model), or, to measure what it adds, "sentence"
+    (fused score plus twice the best sentence's similarity) or "fused" (the index's own order). The last two
+    carry no calibrated evidence thresholds: they never decline on evidence and label it moderate."""
+    if kind == "learned":
+        return load_ranker()
+    plain = {"decline_below": 0.0, "moderate_from": 0.0, "strong_from": 1.01}
+    if kind == "sentence":
+        return Ranker(["fused", "best_sentence"], [0.0, 0.0], [1.0, 1.0], [1.0, 2.0], -2.0, plain)
+    if kind == "fused":
+        return Ranker(["fused"], [0.0], [1.0], [1.0], 0.0, plain)
+    raise ValueError(f"unknown reranker {kind!r}: choose learned, sentence or fused")

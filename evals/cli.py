@@ -42,6 +42,32 @@ def _figures_table(title: str, overall: dict[str, object]) -> Table:
     return table
 
 
+TOPIC_FIGURES = ("questions", "lead", "cited_gold", "citations_per_answer", "fact_coverage", "decline_accuracy")
+
+
+def _show(value: object) -> str:
+    return "–" if value is None else str(round(value, 3) if isinstance(value, float) else value)
+
+
+def _topics_table(by_topic: dict[str, dict[str, object]]) -> Table:
+    table = Table(title="By topic")
+    table.add_column("topic")
+    for figure in TOPIC_FIGURES:
+        table.add_column(figure.replace("_", " "), justify="right")
+    for topic, figures in by_topic.items():
+        table.add_row(topic, *(_show(figures.get(f)) for f in TOPIC_FIGURES))
+    return table
+
+
+def _evidence_table(by_level: dict[str, dict[str, object]]) -> Table:
+    table = Table(title="Evidence label x lead (answerable questions)")
+    for column in ("evidence", "answers", "lead right"):
+        table.add_column(column, justify="right")
+    for level, figures in by_level.items():
+        table.add_row(level, _show(figures.get("answers")), _show(figures.get("lead_right")))
+    return table
+
+
 @eval_app.command("run")
 def run(
     question_set: Annotated[Path, typer.Argument(help="JSON Lines question set, e.g. evals/datasets/dev.jsonl")],
@@ -70,6 +96,8 @@ def run(
     assert stored is not None
     summary = json.loads(stored.summary_json)
     console.print(_figures_table(f"Run {run_id} ({stored.name})", summary["overall"]))
+    console.print(_topics_table(summary.get("by_topic", {})))
+    console.print(_evidence_table(summary.get("evidence_by_lead", {})))
     if report:
         from evals.report import write_report
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,16 @@ class Settings(BaseSettings):
     )
 
     # --- assistant ---------------------------------------------------------------------------
+    rerank: Literal["learned", "sentence", "fused"] = Field(
+        default="learned",
+        description="How candidates are reranked: the trained model (assistant/ranker.json), fused score plus "
+        "twice the best sentence's similarity, or the index's fused order (the last two only to measure).",
+    )
+    vocabulary: bool = Field(
+        default=True,
+        description="Read questions and passages through the domain vocabulary (textkit/vocabulary.toml); off "
+        "only to measure what it adds.",
+    )
     min_evidence_score: float | None = Field(
         default=None,
         description="Decline when the best passage's relevance is below this (default: the reranker's calibrated "

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["VOCABULARY_PATH", "Vocabulary", "VocabularyError", "vocabulary"]
+__all__ = ["VOCABULARY_PATH", "Vocabulary", "VocabularyError", "set_vocabulary_enabled", "vocabulary"]
 
 VOCABULARY_PATH = Path(__file__).with_name("vocabulary.toml")
 
@@ -168,6 +168,23 @@ def _load(path: str) -> Vocabulary:
     return Vocabulary(data, source=path)
 
 
+_EMPTY = Vocabulary({}, source="(none)")
+_enabled = True
+
+
+def set_vocabulary_enabled(enabled: bool) -> None:
+    """Switch the shipped vocabulary off (an empty one is used) or on, for the whole process. Only to measure
+    what the vocabulary adds (`settings.vocabulary`); cached word sets are cleared."""
+    global _enabled
+    if enabled != _enabled:
+        _enabled = enabled
+        from textkit.words import content_words
+
+        content_words.cache_clear()
+
+
 def vocabulary(path: Path | None = None) -> Vocabulary:
     """The vocabulary at `path` (default: the one shipped beside this module), parsed once per process."""
+    if path is None and not _enabled:
+        return _EMPTY
     return _load(str(path or VOCABULARY_PATH))
