@@ -174,13 +174,9 @@ _enabled = True
 
 def set_vocabulary_enabled(enabled: bool) -> None:
     """Switch the shipped vocabulary off (an empty one is used) or on, for the whole process. Only to measure
-    what the vocabulary adds (`settings.vocabulary`); cached word sets are cleared."""
+    what the vocabulary adds (`settings.vocabulary`)."""
     global _enabled
-    if enabled != _enabled:
-        _enabled = enabled
-        from textkit.words import content_words
-
-        content_words.cache_clear()
+    _enabled = enabled
 
 
 def vocabulary(path: Path | None = None) -> Vocabulary:

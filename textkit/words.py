@@ -33,10 +33,13 @@ def light_stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=65536)
 def content_words(text: str) -> frozenset[str]:
     """Content words of `text`: vocabulary tokens, no stopwords, lightly stemmed. Cached (units recur)."""
-    vocab = vocabulary()
+    return _content_words(text, vocabulary())
+
+
+@lru_cache(maxsize=65536)
+def _content_words(text: str, vocab: Vocabulary) -> frozenset[str]:
     out = set()
     for tok in vocab.tokens(raw_words(text)):
         if tok in vocab.token_set:
