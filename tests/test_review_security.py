@@ -92,9 +92,7 @@ def test_login_is_throttled_per_account_with_retry_after(site: tuple[LiveServer,
 
 
 def test_login_is_throttled_per_client(tmp_path: Path) -> None:
-    settings = Settings(
-        data_dir=tmp_path, corpus_paths=[], login_max_failures=100, login_max_failures_per_client=4
-    )
+    settings = Settings(data_dir=tmp_path, corpus_paths=[], login_max_failures=100, login_max_failures_per_client=4)
     store = TranscriptStore(f"sqlite:///{tmp_path / 'vsh.sqlite3'}")
     store.migrate()
     add_reviewer(store, "dave", PASSWORD)
@@ -112,7 +110,7 @@ def test_login_is_throttled_per_client(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_formula_cells_are_neutralised(start: str) -> None:
-    assert csv_cell(f"{start}HYPERLINK(\"http://x\")") == f"'{start}HYPERLINK(\"http://x\")"
+    assert csv_cell(f'{start}HYPERLINK("http://x")') == f'\'{start}HYPERLINK("http://x")'
     assert csv_cell("What does the VSH do?") == "What does the VSH do?"
     assert csv_cell(3) == 3
 

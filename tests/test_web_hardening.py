@@ -239,7 +239,9 @@ def test_the_sqlite_file_is_created_readable_by_its_owner_only(tmp_path: Path) -
 
 def _age(store: TranscriptStore, transcript_id: str, days: int) -> None:
     with store.session() as s:
-        s.execute(update(Transcript).where(Transcript.id == transcript_id).values(created_at=_now() - timedelta(days=days)))
+        s.execute(
+            update(Transcript).where(Transcript.id == transcript_id).values(created_at=_now() - timedelta(days=days))
+        )
 
 
 def _now() -> Any:
