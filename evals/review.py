@@ -210,6 +210,7 @@ def export_csv(
         "verdict",
         "reviewer",
         "comment",
+        "conversation_id",
     ]
     lines = []
     for row in rows:
@@ -230,6 +231,7 @@ def export_csv(
                 latest.verdict if latest else "",
                 latest.reviewer if latest else "",
                 latest.comment if latest else "",
+                transcript.conversation_id,
             ]
         )
     name = f"vsh-review-{selected.id[:8] if selected else 'live'}.csv"
