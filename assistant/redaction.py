@@ -281,7 +281,7 @@ def _name_flags(text: str, tokens: list[_Token], v: Vocabulary) -> list[bool]:
         if (
             _strong(t, v)
             or (cue and (t.capitalised or not _is_english(t.low, v) or t.low in v.given))
-            or (t.possessive and (t.low in v.given or not (_is_english(t.low, v) or t.low in v.proper)))
+            or (t.possessive and (t.low in v.given or not _is_english(t.low, v)))
         ):
             flags[i] = True
         elif nxt is not None and not t.capitalised and _unknown_pair(t, nxt, v):
