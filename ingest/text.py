@@ -67,7 +67,14 @@ def parse_text(text: str) -> DocumentDraft:
     nonblank = [index for index, line in enumerate(lines) if line.strip()]
     first = nonblank[0] if nonblank else 0
     following = lines[first + 1] if first + 1 < len(lines) else ""
-    title_line = bool(nonblank) and _is_heading(lines[first], "", following)
+    opening = lines[first].strip() if nonblank else ""
+    title_line = (
+        bool(opening)
+        and not following.strip()
+        and len(opening.split()) <= 12
+        and opening[-1] not in '.,;:!?"”'
+        and len(nonblank) > 1
+    )
     title = normalise_space(lines[first]) if title_line else _title_from(lines[first] if nonblank else "")
     sections: list[Section] = [Section(path=[], anchor="top")]
     paragraph: list[str] = []
