@@ -38,6 +38,7 @@ def serve_command(extensions: Sequence[AppExtension] = ()) -> Callable[..., None
 
         from bots.slack.http import mount_slack_if_configured
         from bots.web.app import create_app
+        from bots.web.proxies import uvicorn_proxy_options
         from settings import get_settings
 
         settings = get_settings()
@@ -60,7 +61,7 @@ def serve_command(extensions: Sequence[AppExtension] = ()) -> Callable[..., None
             precompute_units=settings.precompute_units,
             extensions=[*extensions, mount_slack_if_configured],
         )
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+        uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_proxy_options(settings))
 
     return serve
 

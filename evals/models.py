@@ -79,4 +79,6 @@ class Reviewer(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Part of every session cookie; logout, removal and a password change bump it, revoking the cookies."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,56 +1,34 @@
 """The /review pages: Virtual School Heads read transcripts (evaluation runs and live channels) with
 their citations, mark them correct / partly correct / wrong / unsafe, and export to CSV.
 
-Access needs a reviewer account (`vsh users add NAME`). The session is a signed cookie (itsdangerous)
-keyed by `settings.session_secret`, or by a random secret kept in the data directory. Every POST form
-carries a CSRF token bound to the session. Pages without a session redirect to the login page (303);
-the CSV export answers 401.
+Access needs a reviewer account (`vsh users add NAME`); signing in, revocable sessions and login throttling
+are in `evals.review_auth`. Every POST form carries a CSRF token bound to the session. Pages without a
+session redirect to the login page (303); the CSV export answers 401 (cells are made formula-safe by
+`evals.export`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from assistant import Answer
+from evals.export import csv_text
 from evals.models import VERDICTS, Annotation, EvalResult
 from evals.results import annotations_for, get_run, latest_annotation, list_runs, run_rows
-from evals.reviewers import verify_reviewer
+from evals.review_auth import SESSION_COOKIE, Session, auth_router, check_csrf, reviewer_session_api, session_secret
 from storage import Feedback, Transcript, TranscriptStore
 
 __all__ = ["SESSION_COOKIE", "mount_review", "router", "session_secret"]
 
-SESSION_COOKIE = "vsh_review"
-SESSION_MAX_AGE = 8 * 3600
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 router = APIRouter(prefix="/review", include_in_schema=False)
-
-
-def session_secret(settings: Any) -> str:
-    """The configured secret, else one generated once and kept in the data directory."""
-    configured = settings.session_secret.get_secret_value()
-    if configured:
-        return str(configured)
-    path = Path(settings.data_dir) / "session_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
-
-
-def _serializer(request: Request) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(session_secret(request.app.state.settings), salt="vsh-review-session")
 
 
 def _store(request: Request) -> TranscriptStore:
@@ -58,87 +36,8 @@ def _store(request: Request) -> TranscriptStore:
     return store
 
 
-def _session(request: Request) -> dict[str, str] | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        data = _serializer(request).loads(token, max_age=SESSION_MAX_AGE)
-    except (BadSignature, SignatureExpired):
-        return None
-    return data if isinstance(data, dict) and "user" in data else None
-
-
-def reviewer_session(request: Request) -> dict[str, str]:
-    """Dependency for pages: the session, or a 303 redirect to the login page."""
-    session = _session(request)
-    if session is None:
-        raise HTTPException(status_code=303, headers={"Location": f"/review/login?next={request.url.path}"})
-    return session
-
-
-def reviewer_session_api(request: Request) -> dict[str, str]:
-    """Dependency for downloads: the session, or 401."""
-    session = _session(request)
-    if session is None:
-        raise HTTPException(status_code=401, detail="Log in at /review/login to export transcripts.")
-    return session
-
-
-Session = Annotated[dict[str, str], Depends(reviewer_session)]
-
-
-def _check_csrf(session: dict[str, str], token: str) -> None:
-    if not secrets.compare_digest(session.get("csrf", ""), token or ""):
-        raise HTTPException(status_code=403, detail="The form has expired; reload the page and try again.")
-
-
 def _page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context, status_code=status_code)
-
-
-# --- login ------------------------------------------------------------------------------------------
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/review") -> HTMLResponse:
-    return _page(request, "review_login.html", {"next": _safe_next(next), "error": ""})
-
-
-@router.post("/login")
-def login(
-    request: Request,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/review",
-) -> Response:
-    if not verify_reviewer(_store(request), username, password):
-        context = {"next": _safe_next(next), "error": "The username or password is not right."}
-        return _page(request, "review_login.html", context, status_code=401)
-    token = _serializer(request).dumps({"user": username.strip().lower(), "csrf": secrets.token_urlsafe(16)})
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=SESSION_MAX_AGE,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/review",
-    )
-    return response
-
-
-@router.post("/logout")
-def logout(session: Session, csrf: Annotated[str, Form()]) -> Response:
-    _check_csrf(session, csrf)
-    response = RedirectResponse("/review/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/review")
-    return response
-
-
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/review") and "//" not in target else "/review"
 
 
 # --- listing ----------------------------------------------------------------------------------------
@@ -271,7 +170,7 @@ def annotate(
     csrf: Annotated[str, Form()],
     comment: Annotated[str, Form()] = "",
 ) -> Response:
-    _check_csrf(session, csrf)
+    check_csrf(session, csrf)
     if verdict not in VERDICTS:
         raise HTTPException(status_code=422, detail=f"verdict must be one of {', '.join(VERDICTS)}")
     store = _store(request)
@@ -298,29 +197,27 @@ def export_csv(
     selected = get_run(store, run) if run else None
     rows = _filtered_rows(store, selected.id if selected else "", topic, verdict, feedback, max_score)
     notes = annotations_for(store, [row["transcript"].id for row in rows])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "transcript_id",
-            "channel",
-            "created_at",
-            "topic",
-            "question",
-            "answer",
-            "declined",
-            "citations",
-            "feedback",
-            "verdict",
-            "reviewer",
-            "comment",
-        ]
-    )
+    header = [
+        "transcript_id",
+        "channel",
+        "created_at",
+        "topic",
+        "question",
+        "answer",
+        "declined",
+        "citations",
+        "feedback",
+        "verdict",
+        "reviewer",
+        "comment",
+        "conversation_id",
+    ]
+    lines = []
     for row in rows:
         transcript = row["transcript"]
         latest = latest_annotation(notes, transcript.id)
         answer = Answer.model_validate_json(transcript.answer_json)
-        writer.writerow(
+        lines.append(
             [
                 transcript.id,
                 transcript.channel,
@@ -334,11 +231,12 @@ def export_csv(
                 latest.verdict if latest else "",
                 latest.reviewer if latest else "",
                 latest.comment if latest else "",
+                transcript.conversation_id,
             ]
         )
     name = f"vsh-review-{selected.id[:8] if selected else 'live'}.csv"
     return Response(
-        buffer.getvalue(),
+        csv_text(header, lines),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -346,4 +244,5 @@ def export_csv(
 
 def mount_review(app: FastAPI) -> None:
     """Web app extension (`create_app(extensions=...)`): the /review pages on the app's settings and store."""
+    app.include_router(auth_router)
     app.include_router(router)

@@ -10,7 +10,15 @@ from evals.models import Reviewer
 from settings import VshError
 from storage import TranscriptStore
 
-__all__ = ["ReviewerError", "add_reviewer", "list_reviewers", "remove_reviewer", "verify_reviewer"]
+__all__ = [
+    "ReviewerError",
+    "add_reviewer",
+    "end_sessions",
+    "list_reviewers",
+    "remove_reviewer",
+    "session_version",
+    "verify_reviewer",
+]
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
@@ -21,7 +29,7 @@ class ReviewerError(VshError, ValueError):
 
 
 def add_reviewer(store: TranscriptStore, username: str, password: str) -> None:
-    """Create an account (or reset the password of an existing one)."""
+    """Create an account (or reset the password of an existing one, which ends its sessions)."""
     username = username.strip().lower()
     if not username or len(username) > 100 or not username.replace("-", "").replace(".", "").replace("_", "").isalnum():
         raise ReviewerError("usernames are letters, digits, '.', '-' or '_' (at most 100)")
@@ -35,15 +43,33 @@ def add_reviewer(store: TranscriptStore, username: str, password: str) -> None:
         else:
             existing.password_hash = _hasher.hash(password)
             existing.active = True
+            existing.session_version += 1
 
 
 def remove_reviewer(store: TranscriptStore, username: str) -> None:
-    """Deactivate an account (its annotations stay attributed to it)."""
+    """Deactivate an account and end its sessions at once (its annotations stay attributed to it)."""
     with store.session() as session:
         existing = session.scalar(select(Reviewer).where(Reviewer.username == username.strip().lower()))
         if existing is None:
             raise ReviewerError(f"no reviewer called {username!r}")
         existing.active = False
+        existing.session_version += 1
+
+
+def session_version(store: TranscriptStore, username: str) -> int | None:
+    """The session version of an active account (part of its session cookies); None when the account is
+    unknown or removed, so that no cookie of it is accepted."""
+    with store.session() as session:
+        reviewer = session.scalar(select(Reviewer).where(Reviewer.username == username.strip().lower()))
+        return reviewer.session_version if reviewer is not None and reviewer.active else None
+
+
+def end_sessions(store: TranscriptStore, username: str) -> None:
+    """Revoke every session cookie of the account (logout: on every device)."""
+    with store.session() as session:
+        reviewer = session.scalar(select(Reviewer).where(Reviewer.username == username.strip().lower()))
+        if reviewer is not None:
+            reviewer.session_version += 1
 
 
 def list_reviewers(store: TranscriptStore) -> list[tuple[str, bool]]:

@@ -16,6 +16,7 @@ Rules:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import time
@@ -37,6 +38,7 @@ from settings import Settings
 
 __all__ = ["DocReport", "FailedFile", "IngestReport", "expand_paths", "ingest_paths"]
 
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 SKIPPED_NAMES = ("readme", "sources", "license", "licence", "changelog", "sha256sums")
 
 
@@ -85,19 +87,42 @@ def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[FailedFile], l
     folders: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            folders.append(path.resolve())
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and _wanted(child, path):
-                    files.append(child)
-        elif path.is_file() or path.is_symlink():
-            files.append(path)
-        else:
-            failed.append(FailedFile(path=str(path), error=f"{path}: no such file or folder"))
+        try:
+            if path.is_dir():
+                folders.append(path.resolve(strict=True))
+                for child in sorted(path.rglob("*")):
+                    if child.is_file() and _wanted(child, path):
+                        files.append(child)
+            elif path.is_file():
+                files.append(path)
+            elif path.is_symlink():
+                failed.append(FailedFile(path=str(path), error=f"{path}: {_broken_link(path)}"))
+            else:
+                failed.append(FailedFile(path=str(path), error=f"{path}: no such file or folder"))
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a folder we may not read...
+            failed.append(FailedFile(path=str(path), error=f"{path}: cannot be read ({_reason(exc)})"))
     unique: dict[Path, Path] = {}
     for file in files:
-        unique.setdefault(file.resolve(), file)
+        try:
+            unique.setdefault(file.resolve(strict=True), file)
+        except (OSError, RuntimeError) as exc:
+            failed.append(FailedFile(path=str(file), error=f"{file}: cannot be read ({_reason(exc)})"))
     return list(unique.values()), failed, folders
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return "symbolic link loop"
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def _broken_link(path: Path) -> str:
+    """Why a symbolic link that is neither a file nor a folder cannot be read."""
+    try:
+        path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        return "symbolic link loop" if _reason(exc) == "symbolic link loop" else "broken symbolic link"
+    return "symbolic link to something that is not a file or folder"
 
 
 def _wanted(child: Path, root: Path) -> bool:
@@ -109,9 +134,9 @@ def _wanted(child: Path, root: Path) -> bool:
     return child.suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def _parse(path: Path, max_tokens: int) -> ParsedDocument | FailedFile:
+def _parse(path: Path, max_tokens: int, max_chars: int = 0) -> ParsedDocument | FailedFile:
     try:
-        return parse_file(path, max_tokens=max_tokens)
+        return parse_file(path, max_tokens=max_tokens, max_chars=max_chars)
     except IngestError as exc:
         return FailedFile(path=str(path), error=str(exc))
     except Exception as exc:  # a parser bug must not stop the other files
@@ -149,8 +174,12 @@ def ingest_paths(
         resolved = str(file.resolve())
         try:
             sha = sha256_file(file)
+            empty = file.stat().st_size == 0
         except OSError as exc:
             report.failed.append(FailedFile(path=str(file), error=f"{file}: cannot read the file ({exc.strerror})"))
+            continue
+        if empty or sha == EMPTY_SHA256:  # every empty file is "the same": say it is empty, not a duplicate
+            report.failed.append(FailedFile(path=str(file), error=f"{file}: the file is empty"))
             continue
         if sha in seen_hashes:
             report.failed.append(FailedFile(path=str(file), error=f"{file}: duplicate of {seen_hashes[sha]}"))
@@ -168,7 +197,7 @@ def ingest_paths(
             continue
         to_parse.append(file)
 
-    parsed = _parse_all(to_parse, max_tokens, progress)
+    parsed = _parse_all(to_parse, max_tokens, progress, settings.ingest_max_chars)
     embedder = get_embedder(model, threads) if any(isinstance(p, ParsedDocument) for p in parsed) else None
     for file, result in zip(to_parse, parsed, strict=True):
         if isinstance(result, FailedFile):
@@ -267,7 +296,9 @@ def _load_existing(
     return documents, passages, vectors
 
 
-def _parse_all(files: list[Path], max_tokens: int, progress: bool) -> list[ParsedDocument | FailedFile]:
+def _parse_all(
+    files: list[Path], max_tokens: int, progress: bool, max_chars: int = 0
+) -> list[ParsedDocument | FailedFile]:
     """Parse files, in two worker processes when there are several (parsing PDFs is CPU-bound)."""
     if not files:
         return []
@@ -276,11 +307,11 @@ def _parse_all(files: list[Path], max_tokens: int, progress: bool) -> list[Parse
     try:
         if len(files) == 1 or (os.cpu_count() or 1) < 2:
             for file in files:
-                results.append(_parse(file, max_tokens))
+                results.append(_parse(file, max_tokens, max_chars))
                 bar.advance(file.name)
         else:
             with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
-                futures = [pool.submit(_parse, file, max_tokens) for file in files]
+                futures = [pool.submit(_parse, file, max_tokens, max_chars) for file in files]
                 for file, future in zip(files, futures, strict=True):
                     results.append(future.result())
                     bar.advance(file.name)

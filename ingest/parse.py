@@ -36,8 +36,11 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse_file(path: Path, *, max_tokens: int = 160, manifest: SourceManifest | None = None) -> ParsedDocument:
-    """Parse one document. Raises IngestError (one line naming the file) when it cannot be read."""
+def parse_file(
+    path: Path, *, max_tokens: int = 160, manifest: SourceManifest | None = None, max_chars: int = 0
+) -> ParsedDocument:
+    """Parse one document. Raises IngestError (one line naming the file) when it cannot be read, or when its
+    text is longer than `max_chars` characters (0 = no limit): embedding it would take far too long."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
@@ -60,9 +63,14 @@ def parse_file(path: Path, *, max_tokens: int = 160, manifest: SourceManifest | 
         raise IngestError(path, "the file is empty")
 
     fmt = FORMATS[suffix]
+    if max_chars and fmt != "pdf" and len(raw) > 4 * max_chars:  # too large whatever the encoding: do not decode
+        _too_long(path, len(raw), max_chars)
     draft = _draft(path, fmt, raw)
     if not any(section.blocks for section in draft.sections):
         raise IngestError(path, "no text found in the document")
+    chars = sum(len(block.text) for section in draft.sections for block in section.blocks)
+    if max_chars and chars > max_chars:
+        _too_long(path, chars, max_chars)
 
     sha = hashlib.sha256(raw).hexdigest()
     overrides = (manifest or SourceManifest.default()).lookup(path, sha)
@@ -73,6 +81,14 @@ def parse_file(path: Path, *, max_tokens: int = 160, manifest: SourceManifest | 
         passages=passages,
         sections=len({tuple(p.section_path) for p in passages}),
         warnings=[*draft.warnings, *warnings],
+    )
+
+
+def _too_long(path: Path, chars: int, max_chars: int) -> None:
+    raise IngestError(
+        path,
+        f"too much text ({chars:,} characters; the limit is {max_chars:,}): embedding it would take hours. "
+        "Split the file, or raise VSH_INGEST_MAX_CHARS if it really is one document",
     )
 
 

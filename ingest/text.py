@@ -59,11 +59,23 @@ def parse_markdown(text: str) -> DocumentDraft:
 
 
 def parse_text(text: str) -> DocumentDraft:
-    """Plain text: the first non-blank line is the title; a short line without final punctuation that
-    stands alone between blank lines (or is underlined) starts a section."""
+    """Plain text: a short line without final punctuation that stands alone between blank lines (or is
+    underlined) starts a section. When the first such line opens the file it is the title; otherwise the
+    title is taken from the start of the first paragraph, which stays in the text (so a file of one
+    paragraph is indexed whole)."""
     lines = text.splitlines()
     nonblank = [index for index, line in enumerate(lines) if line.strip()]
-    title = normalise_space(lines[nonblank[0]]) if nonblank else ""
+    first = nonblank[0] if nonblank else 0
+    following = lines[first + 1] if first + 1 < len(lines) else ""
+    opening = lines[first].strip() if nonblank else ""
+    title_line = (
+        bool(opening)
+        and not following.strip()
+        and len(opening.split()) <= 12
+        and opening[-1] not in '.,;:!?"”'
+        and len(nonblank) > 1
+    )
+    title = normalise_space(lines[first]) if title_line else _title_from(lines[first] if nonblank else "")
     sections: list[Section] = [Section(path=[], anchor="top")]
     paragraph: list[str] = []
 
@@ -72,7 +84,7 @@ def parse_text(text: str) -> DocumentDraft:
             sections[-1].blocks.extend(_paragraph_blocks(paragraph))
             paragraph.clear()
 
-    start = nonblank[0] + 1 if nonblank else 0
+    start = first + 1 if title_line else first
     for index in range(start, len(lines)):
         line = lines[index]
         following = lines[index + 1] if index + 1 < len(lines) else ""
@@ -90,6 +102,15 @@ def parse_text(text: str) -> DocumentDraft:
             paragraph.append(line)
     close()
     return _draft(sections, title, text)
+
+
+def _title_from(line: str, limit: int = 90) -> str:
+    """A title from the opening of a paragraph: its first sentence, cut at a word within `limit` characters."""
+    text = normalise_space(line)
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence.rstrip(".")
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _is_heading(line: str, previous: str, following: str) -> bool:

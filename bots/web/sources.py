@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from fastapi import HTTPException
@@ -122,8 +123,9 @@ def view_sections(passages: list[Passage], current: str | None = None) -> list[V
 
 
 def source_document(meta: DocumentMeta, passages: list[Passage]) -> SourceDocument:
+    """The API shape of a document. Its `path` is only the file name: the server's folders are not shown."""
     return SourceDocument(
-        document=meta,
+        document=meta.model_copy(update={"path": PurePath(meta.path).name}),
         status_label=STATUS_LABELS.get(meta.status, STATUS_LABELS["unknown"]),
         sections=[
             SourceSection(
