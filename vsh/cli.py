@@ -7,7 +7,7 @@ import typer
 from assistant.cli import ask
 from bots.cli import serve, slack
 from evals.cli import eval_app, users_app
-from index.cli import docs, ingest, search
+from index.cli import docs, index_app, ingest, search
 
 __all__ = ["app"]
 
@@ -22,6 +22,7 @@ app.command(help="List the documents in the index.")(docs)
 app.command(help="Ask a question and print the cited answer.")(ask)
 app.command(help="Serve the web chat, the API and (optionally) Slack HTTP events.")(serve)
 app.command(help="Run the Slack bot in Socket Mode.")(slack)
+app.add_typer(index_app, name="index", help="Maintain the index (adapt the embedding model to the documents).")
 app.add_typer(eval_app, name="eval", help="Run and compare evaluations.")
 app.add_typer(users_app, name="users", help="Manage reviewer accounts for /review.")
 
