@@ -31,7 +31,9 @@ def main(paths: list[str]) -> None:
                     hit.rank
                     for hit in hits
                     if any(
-                        matches_gold(Located(hit.doc.doc_id, tuple(hit.passage.paragraphs), tuple(hit.passage.pages)), g)
+                        matches_gold(
+                            Located(hit.doc.doc_id, tuple(hit.passage.paragraphs), tuple(hit.passage.pages)), g
+                        )
                         for g in question.gold
                     )
                 ),
