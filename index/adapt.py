@@ -295,6 +295,10 @@ def train_adapted_model(
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from transformers import get_linear_schedule_with_warmup
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
 
     if not pairs:
         raise ValueError("no training pairs: the index has no passages the mining rules can use")
