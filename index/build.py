@@ -28,7 +28,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from index.embedder import default_model_path, get_embedder
+from index.adapt import embedding_model
+from index.embedder import get_embedder
 from index.errors import IndexDamagedError, IndexMissingError
 from index.search import embedding_text
 from index.store import Snapshot, read_snapshot, write_snapshot
@@ -157,7 +158,7 @@ def ingest_paths(
     """Ingest `paths` into the index in `settings.data_dir` and return the report (see module rules)."""
     started = time.perf_counter()
     data_dir = Path(settings.data_dir)
-    model = str(settings.embedding_model or default_model_path())
+    model = embedding_model(settings)
     max_tokens = settings.passage_max_tokens
     batch_size = settings.embedding_batch_size
     threads = settings.torch_threads

@@ -1,4 +1,4 @@
-"""`vsh ingest`, `vsh search` and `vsh docs`."""
+"""`vsh ingest`, `vsh search`, `vsh docs` and `vsh index adapt`."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from index.adapt import PAIR_KINDS, AdaptConfig, adapt_index
 from index.build import IngestReport, ingest_paths
 from index.errors import IndexUnavailable
 from index.models import SearchFilters, SearchHit
 from index.search import GuidanceIndex
 from settings import get_settings
 
-__all__ = ["docs", "ingest", "print_ingest_report", "search"]
+__all__ = ["adapt", "docs", "index_app", "ingest", "print_ingest_report", "search"]
 
 console = Console()
 errors = Console(stderr=True)
@@ -135,3 +136,64 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
             str(len(index.passages(doc.doc_id))),
         )
     console.print(table)
+
+
+index_app = typer.Typer(no_args_is_help=True)
+
+
+@index_app.command()
+def adapt(
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help=f"Pair kinds to train on (repeatable): {', '.join(PAIR_KINDS)}. Default: all."),
+    ] = None,
+    epochs: Annotated[int, typer.Option(min=1, max=10, help="Passes over the pairs.")] = 1,
+    learning_rate: Annotated[float, typer.Option("--lr", min=1e-7, max=1e-3, help="Peak learning rate.")] = 2e-5,
+    batch_size: Annotated[int, typer.Option(min=2, max=256, help="Pairs per batch (in-batch negatives).")] = 32,
+    seed: Annotated[int, typer.Option(help="Random seed (shuffling, dropout).")] = 13,
+    force: Annotated[bool, typer.Option("--force", help="Train again even if this model was built already.")] = False,
+) -> None:
+    """Fine-tune the embedding model on pairs mined from the indexed documents, save it in the data
+    directory and re-embed the index with it. Ingest keeps using it only with VSH_USE_ADAPTED_MODEL=true."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    kinds = tuple(kind or PAIR_KINDS)
+    unknown = [k for k in kinds if k not in PAIR_KINDS]
+    if unknown:
+        errors.print(f"error: unknown pair kind {', '.join(unknown)} (choose from {', '.join(PAIR_KINDS)})")
+        raise typer.Exit(code=1)
+    config = AdaptConfig(
+        kinds=tuple(k for k in PAIR_KINDS if k in kinds),
+        epochs=epochs,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        seed=seed,
+    )
+    labels = {"train": "Training", "embed": "Re-embedding passages"}
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            result = adapt_index(get_settings(), config, force=force, progress=report)
+        except IndexUnavailable as exc:
+            errors.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(code=EXIT_INDEX_UNAVAILABLE) from exc
+        except ValueError as exc:
+            errors.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(code=1) from exc
+    pairs = ", ".join(f"{count} {name}" for name, count in result.pairs.items())
+    trained = f"trained in {result.train_seconds:.1f} s" if result.trained else "already built (use --force to retrain)"
+    console.print(f"adapted model {result.model_dir}: {pairs} pairs; {trained}")
+    console.print(f"re-embedded {result.passages} passages in {result.reembed_seconds:.1f} s (index {result.version})")
+    if not get_settings().use_adapted_model:
+        console.print(
+            "note: VSH_USE_ADAPTED_MODEL is off, so the next `vsh ingest` that changes the index re-embeds it "
+            "with the base model; set VSH_USE_ADAPTED_MODEL=true to keep this one."
+        )

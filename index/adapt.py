@@ -1,0 +1,427 @@
+"""Adapting the embedding model to the ingested documents (opt-in, built into the data directory).
+
+Training pairs are mined from an index snapshot's passages by generic rules of document structure; no rule
+names a document, a question or a sentence of any corpus:
+- heading: a section's heading (its parent prepended when the heading alone is short) -> the text of the
+  first passages of that section;
+- definition: a term that a glossary/definitions/terminology section heads, or that a sentence defines
+  in quotes (`"term" means ...`, `'term' refers to ...`, `"term" is defined as ...`) -> the passage;
+- first_sentence: a passage's first sentence (when the passage starts a sentence) -> the rest of it.
+Footnotes, navigation headings (contents) and texts too short to say anything are skipped; a pair is kept
+once, whatever rules found it.
+
+`train_adapted_model` fine-tunes the base model on the pairs with sentence-transformers'
+MultipleNegativesRankingLoss (in-batch negatives; no batch holds the same text twice), seeded, and saves it
+under `<data_dir>/models/adapted-<hash>/` where the hash covers the base model, the training settings and the
+passages' texts. `<data_dir>/models/ADAPTED` names the newest adapted model; `embedding_model(settings)` uses
+it for ingest when `settings.use_adapted_model` is on. `reembed_index` re-embeds the live snapshot with a model
+and records that model in the new snapshot, so searches embed questions with the same model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from index.embedder import default_model_path, get_embedder
+from index.search import embedding_text, is_footnote
+from index.store import Snapshot, read_snapshot, write_snapshot
+from ingest.chunking import split_sentences
+from ingest.models import Passage
+from settings import Settings
+
+__all__ = [
+    "PAIR_KINDS",
+    "AdaptConfig",
+    "AdaptResult",
+    "PairKind",
+    "TrainingPair",
+    "adapt_index",
+    "adapted_model_dir",
+    "current_adapted_model",
+    "embedding_model",
+    "mine_pairs",
+    "reembed_index",
+    "train_adapted_model",
+]
+
+PairKind = Literal["heading", "definition", "first_sentence"]
+PAIR_KINDS: tuple[PairKind, ...] = ("heading", "definition", "first_sentence")
+MODELS_DIR = "models"
+POINTER = "ADAPTED"
+METADATA = "adapt.json"
+
+MIN_ANCHOR_WORDS = 2
+MIN_SENTENCE_WORDS = 6
+MIN_POSITIVE_WORDS = 8
+SHORT_HEADING_WORDS = 3
+PASSAGES_PER_HEADING = 2
+GLOSSARY_HEADING_RE = re.compile(
+    r"\b(glossary|definitions?|terminology|interpretation|key terms|terms used|abbreviations|acronyms)\b", re.I
+)
+NAVIGATION_HEADING_RE = re.compile(r"^(table of )?contents$|^index$", re.I)
+HEADING_PREFIX_RE = re.compile(
+    r"^(?:(?:chapter|part|section|annex|appendix|schedule)\s+[\w.]+\s*[:.\-–—]?\s*|\d+(?:\.\d+)*\.?\s+|[ivxlc]+\.\s+)",
+    re.I,
+)
+PARAGRAPH_NUMBER_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|\([a-z0-9]+\)|[•§▪\-–*])\s+")
+DEFINED_TERM_RE = re.compile(
+    r"(?:^|[\s(])[“\"‘']([^“”\"‘’']{3,60})[”\"’']\s+(?:means|refers to|is defined as|describes)\b"
+)
+
+
+@dataclass(frozen=True)
+class TrainingPair:
+    """One (anchor, positive) pair: a short text a reader might look up, and the passage text it leads to."""
+
+    anchor: str
+    positive: str
+    kind: PairKind
+    passage_id: str
+
+
+@dataclass(frozen=True)
+class AdaptConfig:
+    """How to fine-tune. Defaults: every pair kind, one epoch, learning rate 2e-5, batches of 32, seed 13."""
+
+    kinds: tuple[PairKind, ...] = PAIR_KINDS
+    epochs: int = 1
+    learning_rate: float = 2e-5
+    batch_size: int = 32
+    seed: int = 13
+    warmup_ratio: float = 0.1
+    max_pairs: int = 0  # 0 = all mined pairs (tests train on a few)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kinds": list(self.kinds),
+            "epochs": self.epochs,
+            "learning_rate": self.learning_rate,
+            "batch_size": self.batch_size,
+            "seed": self.seed,
+            "warmup_ratio": self.warmup_ratio,
+            "max_pairs": self.max_pairs,
+        }
+
+
+@dataclass
+class AdaptResult:
+    """What `adapt_index` did: the model folder, pair counts, and the seconds spent on each stage."""
+
+    model_dir: Path
+    pairs: dict[str, int] = field(default_factory=dict)
+    trained: bool = False
+    train_seconds: float = 0.0
+    reembed_seconds: float = 0.0
+    passages: int = 0
+    version: str = ""
+
+
+Progress = Callable[[str, int, int], None]
+"""Called as (stage, done, total); stages: 'train', 'embed'."""
+
+
+# --- mining ---------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _clean(text: str) -> str:
+    """Text without a leading paragraph number or bullet, whitespace collapsed."""
+    return " ".join(PARAGRAPH_NUMBER_RE.sub("", text.strip()).split())
+
+
+def _clean_heading(heading: str) -> str:
+    return " ".join(HEADING_PREFIX_RE.sub("", heading.strip()).split()).strip(" :.-–—")
+
+
+def _heading_anchor(section_path: Sequence[str]) -> str:
+    """The innermost heading, with its parent prepended when it is short on its own."""
+    headings = [_clean_heading(h) for h in section_path if not NAVIGATION_HEADING_RE.match(_clean_heading(h))]
+    headings = [h for h in headings if h]
+    if not headings:
+        return ""
+    anchor = headings[-1]
+    if _words(anchor) < SHORT_HEADING_WORDS and len(headings) > 1:
+        anchor = f"{headings[-2]}: {anchor}"
+    return anchor
+
+
+def _defined_terms(text: str) -> list[str]:
+    terms = []
+    for sentence in split_sentences(text):
+        match = DEFINED_TERM_RE.search(_clean(sentence))
+        if match:
+            term = match.group(1).strip()
+            if term and _words(term) <= 8:
+                terms.append(term)
+    return terms
+
+
+def mine_pairs(passages: Iterable[Passage], kinds: Sequence[PairKind] = PAIR_KINDS) -> list[TrainingPair]:
+    """Training pairs from passages by the module's rules, in passage order, each (anchor, positive) once."""
+    pairs: list[TrainingPair] = []
+    seen: set[tuple[str, str]] = set()
+    per_heading: dict[tuple[str, str], int] = {}
+
+    def add(anchor: str, positive: str, kind: PairKind, passage: Passage) -> None:
+        key = (anchor.lower(), positive)
+        if _words(anchor) < 1 or _words(positive) < MIN_POSITIVE_WORDS or key in seen or anchor == positive:
+            return
+        seen.add(key)
+        pairs.append(TrainingPair(anchor, positive, kind, passage.passage_id))
+
+    for passage in passages:
+        if is_footnote(passage):
+            continue
+        text = _clean(passage.text)
+        if _words(text) < MIN_POSITIVE_WORDS:
+            continue
+        anchor = _heading_anchor(passage.section_path)
+        in_glossary = any(GLOSSARY_HEADING_RE.search(h) for h in passage.section_path[:-1])
+        heading_key = (passage.doc_id, " > ".join(passage.section_path))
+        first_of_heading = per_heading.get(heading_key, 0) < PASSAGES_PER_HEADING
+        per_heading[heading_key] = per_heading.get(heading_key, 0) + 1
+        if "definition" in kinds:
+            term = _clean_heading(passage.section_path[-1]) if passage.section_path else ""
+            if in_glossary and term and first_of_heading and not GLOSSARY_HEADING_RE.search(term):
+                add(term, text, "definition", passage)
+            for defined in _defined_terms(passage.text):
+                add(defined, text, "definition", passage)
+        if "heading" in kinds and first_of_heading and _words(anchor) >= MIN_ANCHOR_WORDS:
+            add(anchor, text, "heading", passage)
+        if "first_sentence" in kinds:
+            body = PARAGRAPH_NUMBER_RE.sub("", passage.text.strip())
+            sentences = [_clean(s) for s in split_sentences(body)]
+            sentences = [s for s in sentences if s]
+            starts = bool(sentences) and sentences[0][0].isupper()  # a passage may begin mid-sentence
+            if len(sentences) >= 2 and starts and _words(sentences[0]) >= MIN_SENTENCE_WORDS:
+                add(sentences[0], " ".join(sentences[1:]), "first_sentence", passage)
+    return pairs
+
+
+# --- where adapted models live --------------------------------------------------------------------
+
+
+def models_root(data_dir: Path) -> Path:
+    """Folder holding adapted models (inside the data directory, never committed)."""
+    return Path(data_dir) / MODELS_DIR
+
+
+def adapted_model_dir(data_dir: Path, passages: Sequence[Passage], config: AdaptConfig, base_model: str) -> Path:
+    """`<data_dir>/models/adapted-<hash>`: the hash covers the base model's name, the config and the passages."""
+    digest = hashlib.sha256()
+    digest.update(Path(base_model).name.encode())
+    digest.update(json.dumps(config.as_dict(), sort_keys=True).encode())
+    for passage in passages:
+        digest.update(b"\0" + embedding_text(passage).encode())
+    return models_root(data_dir) / f"adapted-{digest.hexdigest()[:16]}"
+
+
+def current_adapted_model(data_dir: Path) -> Path | None:
+    """The newest adapted model named by `<data_dir>/models/ADAPTED`, if it is there and whole."""
+    pointer = models_root(data_dir) / POINTER
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    folder = models_root(data_dir) / name
+    return folder if name and (folder / METADATA).is_file() else None
+
+
+def embedding_model(settings: Settings) -> str:
+    """The model ingest embeds with: `embedding_model` if set, else the adapted model when
+    `use_adapted_model` is on and one has been built, else the packaged all-MiniLM-L6-v2."""
+    if settings.embedding_model:
+        return str(settings.embedding_model)
+    if settings.use_adapted_model:
+        adapted = current_adapted_model(Path(settings.data_dir))
+        if adapted is not None:
+            return str(adapted)
+    return default_model_path()
+
+
+# --- training -------------------------------------------------------------------------------------
+
+
+def _batches(pairs: Sequence[TrainingPair], size: int, rng: random.Random) -> list[list[TrainingPair]]:
+    """Shuffled batches in which no anchor or positive text appears twice (in-batch negatives stay negative)."""
+    pending = list(pairs)
+    rng.shuffle(pending)
+    batches: list[list[TrainingPair]] = []
+    while pending:
+        batch: list[TrainingPair] = []
+        texts: set[str] = set()
+        left: list[TrainingPair] = []
+        for pair in pending:
+            if len(batch) < size and pair.anchor not in texts and pair.positive not in texts:
+                batch.append(pair)
+                texts.update((pair.anchor, pair.positive))
+            else:
+                left.append(pair)
+        batches.append(batch)
+        pending = left
+    return batches
+
+
+def train_adapted_model(
+    pairs: Sequence[TrainingPair],
+    base_model: str,
+    output_dir: Path,
+    config: AdaptConfig,
+    *,
+    threads: int = 0,
+    progress: Progress | None = None,
+) -> float:
+    """Fine-tune `base_model` on `pairs` (MultipleNegativesRankingLoss) and save it whole to `output_dir`
+    (written beside it and renamed into place). Returns the training seconds."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    from transformers import get_linear_schedule_with_warmup
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+
+    if not pairs:
+        raise ValueError("no training pairs: the index has no passages the mining rules can use")
+    started = time.perf_counter()
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(max(1, threads or os.cpu_count() or 1))
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    rng = random.Random(config.seed)
+    try:
+        model = SentenceTransformer(base_model, device="cpu")
+        loss = MultipleNegativesRankingLoss(model)
+        epochs = [_batches(pairs, config.batch_size, rng) for _ in range(config.epochs)]
+        total = sum(len(batches) for batches in epochs)
+        optimizer = torch.optim.AdamW(loss.parameters(), lr=config.learning_rate, weight_decay=0.01)
+        scheduler = get_linear_schedule_with_warmup(optimizer, int(total * config.warmup_ratio), total)
+        model.train()
+        done = 0
+        for batches in epochs:
+            for batch in batches:
+                features = [
+                    model.preprocess([pair.anchor for pair in batch]),
+                    model.preprocess([pair.positive for pair in batch]),
+                ]
+                value = loss(features, torch.zeros(len(batch), dtype=torch.long))
+                value.backward()
+                torch.nn.utils.clip_grad_norm_(loss.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+                done += 1
+                if progress:
+                    progress("train", done, total)
+        model.eval()
+        _save_model(model, output_dir)
+    finally:
+        torch.set_num_threads(previous_threads)
+    return round(time.perf_counter() - started, 1)
+
+
+def _save_model(model: Any, output_dir: Path) -> None:
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = output_dir.parent / f".tmp-{output_dir.name}-{uuid.uuid4().hex[:8]}"
+    try:
+        model.save(str(staging), create_model_card=False)
+        if output_dir.exists():
+            shutil.rmtree(output_dir)
+        os.replace(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+# --- re-embedding and the whole command -----------------------------------------------------------
+
+
+def reembed_index(settings: Settings, model: str, *, progress: Progress | None = None) -> tuple[str, float]:
+    """Re-embed every passage of the live snapshot with `model` and write it as the new live snapshot
+    (recording `model`, so searches embed questions with it). Returns (version, seconds)."""
+    started = time.perf_counter()
+    snapshot, _ = read_snapshot(Path(settings.data_dir))
+    embedder = get_embedder(model, settings.torch_threads)
+    texts = [embedding_text(p) for p in snapshot.passages]
+    threads = settings.ingest_threads or os.cpu_count() or 1
+    chunk = max(1, settings.embedding_batch_size) * 8
+    parts: list[np.ndarray] = []
+    for start in range(0, len(texts), chunk):
+        parts.append(
+            embedder.encode(texts[start : start + chunk], batch_size=settings.embedding_batch_size, threads=threads)
+        )
+        if progress:
+            progress("embed", min(start + chunk, len(texts)), len(texts))
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
+    version = write_snapshot(
+        Path(settings.data_dir),
+        Snapshot(
+            documents=snapshot.documents,
+            passages=snapshot.passages,
+            vectors=vectors,
+            model=model,
+            dimension=embedder.dimension,
+        ),
+    )
+    return version, round(time.perf_counter() - started, 1)
+
+
+def adapt_index(
+    settings: Settings,
+    config: AdaptConfig | None = None,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> AdaptResult:
+    """Mine pairs from the live index, fine-tune the base model on them (unless a model for the same
+    passages and config exists, or `force`), name it in `models/ADAPTED`, and re-embed the index with it."""
+    config = config or AdaptConfig()
+    data_dir = Path(settings.data_dir)
+    snapshot, _ = read_snapshot(data_dir, with_vectors=False)
+    base = str(settings.embedding_model or default_model_path())
+    pairs = mine_pairs(snapshot.passages, config.kinds)
+    if config.max_pairs:
+        pairs = pairs[: config.max_pairs]
+    target = adapted_model_dir(data_dir, snapshot.passages, config, base)
+    result = AdaptResult(model_dir=target, passages=len(snapshot.passages))
+    for kind in config.kinds:
+        result.pairs[kind] = sum(1 for pair in pairs if pair.kind == kind)
+    if force or not (target / METADATA).is_file():
+        threads = settings.ingest_threads or os.cpu_count() or 1
+        result.train_seconds = train_adapted_model(pairs, base, target, config, threads=threads, progress=progress)
+        result.trained = True
+        metadata = {
+            "base_model": base,
+            "config": config.as_dict(),
+            "pairs": result.pairs,
+            "passages": len(snapshot.passages),
+            "train_seconds": result.train_seconds,
+            "threads": threads,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        (target / METADATA).write_text(json.dumps(metadata, indent=1), encoding="utf-8")
+    pointer = models_root(data_dir) / f".{POINTER}-{uuid.uuid4().hex[:8]}"
+    pointer.write_text(target.name, encoding="utf-8")
+    os.replace(pointer, models_root(data_dir) / POINTER)
+    result.version, result.reembed_seconds = reembed_index(settings, str(target), progress=progress)
+    return result
