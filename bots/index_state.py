@@ -42,7 +42,9 @@ class IndexState:
         self.assistant = assistant
         self.retry_seconds = retry_seconds
         self.reload_seconds = (
-            float(getattr(assistant.settings, "index_reload_s", 0.0)) if reload_seconds is None else reload_seconds
+            float(getattr(getattr(assistant, "settings", None), "index_reload_s", 0.0) or 0.0)
+            if reload_seconds is None
+            else reload_seconds
         )
         self.error = ""
         self._opened = False

@@ -111,14 +111,40 @@ def export_onnx(model: str, target: Path) -> None:
         raise
 
 
+_EXPORTED: dict[str, Path] = {}
+"""Exports this process made (name -> folder): another data directory gets links to the same files."""
+
+
+def _link_export(source: Path, target: Path) -> bool:
+    """Hard-link (else copy) an export this process made and checked into `target`; False if it is gone."""
+    if not (source / CONFIG_FILE).is_file():
+        return False
+    staging = target.parent / f".tmp-{target.name}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    try:
+        for name in (MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE):
+            try:
+                os.link(source / name, staging / name)
+            except OSError:
+                shutil.copy2(source / name, staging / name)
+        os.replace(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    return True
+
+
 def ensure_onnx_export(data_dir: Path, model: str) -> str:
     """The name of `model`'s ONNX export under `<data_dir>/onnx/`, exported now if it is not there."""
     name = onnx_folder_name(model)
     target = onnx_root(data_dir) / name
     if not (target / CONFIG_FILE).is_file():
+        if name in _EXPORTED and _link_export(_EXPORTED[name], target):
+            return name
         log.info("exporting %s to ONNX in %s", model, target)
         try:
             export_onnx(model, target)
+            _EXPORTED[name] = target
         except OnnxExportError:
             raise
         except OSError as exc:

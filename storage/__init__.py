@@ -3,10 +3,11 @@
 `TranscriptStore(url)` (`storage.store`) records answers and feedback in a SQLite file or PostgreSQL through
 `TranscriptRepository` (`storage.repository`, plain SQLAlchemy access) and keeps what could not be written in
 a `WriteBehindQueue` (`storage.queue`) until the database is back. `migrate()` runs the Alembic migrations in
-`storage/migrations` (one chain for every table: "0001_transcripts", "0002_evals", "0003_eval_lead", "0004_session_version").
+`storage/migrations` (one chain for every table: "0001_transcripts", "0002_evals", "0003_eval_lead", "0004_session_version",
+"0005_delivery_claims"). `claim_delivery` answers a Slack delivery once across every process sharing the database.
 """
 
-from storage.models import Base, Feedback, Transcript, new_id, utcnow
+from storage.models import Base, DeliveryClaim, Feedback, Transcript, new_id, utcnow
 from storage.queue import STORAGE_DROPPED, STORAGE_ERRORS, STORAGE_PENDING, WriteBehindQueue
 from storage.repository import CHANNELS, StorageError, TranscriptRepository
 from storage.store import TranscriptStore
@@ -14,6 +15,7 @@ from storage.store import TranscriptStore
 __all__ = [
     "Base",
     "CHANNELS",
+    "DeliveryClaim",
     "Feedback",
     "STORAGE_DROPPED",
     "STORAGE_ERRORS",
