@@ -113,7 +113,7 @@ class IndexState:
         """Load the live snapshot and hand it to the assistant if it is newer than the one in use (blocking;
         `get()` runs it in a background thread). Returns True when the index was swapped."""
         with _RELOAD_LOCK:
-            current = self.assistant.index
+            current: Any = self.assistant.index
             data_dir = getattr(current, "data_dir", None)
             if data_dir is None:
                 return False

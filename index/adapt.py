@@ -30,8 +30,8 @@ import numpy as np
 from index.adapt_pairs import PAIR_KINDS, PairKind, TrainingPair, mine_pairs
 from index.embedder import default_model_path, get_embedder
 from index.onnx_export import ensure_onnx_export
-from index.search import embedding_text
 from index.store import Snapshot, read_snapshot, write_snapshot
+from index.texts import embedding_text
 from index.vectors import VectorBank, snapshot_vectors
 from ingest.models import Passage
 from settings import Settings

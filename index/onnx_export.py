@@ -46,7 +46,7 @@ class OnnxExportError(VshError):
 
 def _check_pooling(model: Any) -> None:
     modules = [type(m).__name__ for m in model]
-    pooling = model[1] if len(model) > 1 else None
+    pooling: Any = model[1] if len(model) > 1 else None
     config = pooling.get_config_dict() if hasattr(pooling, "get_config_dict") else {}
     mean = config.get("pooling_mode") == "mean" or bool(config.get("pooling_mode_mean_tokens"))
     if modules[:1] != ["Transformer"] or not mean or modules[2:3] != ["Normalize"]:

@@ -15,10 +15,11 @@ import numpy as np
 
 from index.embedder import QueuedEncoder, get_embedder
 from index.errors import REBUILD_HINT, IndexDamagedError
-from index.keyword import KeywordIndex
+from index.keyword import KeywordIndex, tokenizer_key
 from index.models import SearchFilters, SearchHit
 from index.onnx_embedder import CONFIG_FILE, get_onnx_embedder, onnx_root
 from index.store import Snapshot, read_snapshot
+from index.texts import embedding_text, is_footnote
 from index.units import PassageUnits
 from ingest.models import DocumentMeta, Passage
 
@@ -29,18 +30,6 @@ CANDIDATES = 100
 
 
 FOOTNOTE_WEIGHT = 0.85
-
-
-def is_footnote(passage: Passage) -> bool:
-    """Footnote passages hold references and asides; they rank a little below body text."""
-    return passage.text.startswith("Footnote ")
-
-
-def embedding_text(passage: Passage) -> str:
-    """What is embedded and keyword-indexed for a passage: its own heading, then its text."""
-    if not passage.section_path or is_footnote(passage):
-        return passage.text
-    return f"{passage.section_path[-1]}: {passage.text}"
 
 
 class GuidanceIndex:
@@ -71,7 +60,8 @@ class GuidanceIndex:
         self._dense = faiss.IndexFlatIP(snapshot.dimension)
         if len(snapshot.vectors):
             self._dense.add(np.ascontiguousarray(snapshot.vectors, dtype=np.float32))
-        self._keyword = KeywordIndex([embedding_text(p) for p in self._passages])
+        stored = snapshot.keyword_tokens if snapshot.keyword_key == tokenizer_key() else None
+        self._keyword = KeywordIndex([embedding_text(p) for p in self._passages], tokens=stored)
 
     @classmethod
     def open(cls, settings: Any) -> GuidanceIndex:

@@ -3,7 +3,8 @@
 Layout under `<data_dir>/index/`: one folder per snapshot (`v-<time>-<random>/` holding `manifest.json`,
 `documents.json`, `passages.jsonl`, `vectors.npy`, `dense.faiss`, the sentence units of every passage
 (`units.json`: offsets, texts, paragraphs; `unit_vectors.npy`) and the passages' headings with their vectors
-(`headings.json`, `heading_vectors.npy`)) and a `CURRENT` file naming the live one.
+(`headings.json`, `heading_vectors.npy`), the passages' keyword tokens (`keyword.json`)) and a `CURRENT`
+file naming the live one.
 A snapshot is written in a temporary folder, fsynced, renamed into place, and only then is `CURRENT`
 replaced (os.replace), so a crash at any point leaves the previous snapshot live and whole. The manifest
 records the model, dimension, documents with their hashes, the ONNX export of the model that serving embeds
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from index.errors import IndexDamagedError, IndexMissingError
+from index.keyword import passage_tokens, tokenizer_key
 from index.units import UnitTable
 from ingest.models import DocumentMeta, Passage
 
@@ -42,6 +44,7 @@ DATA_FILES = (
     "unit_vectors.npy",
     "headings.json",
     "heading_vectors.npy",
+    "keyword.json",
 )
 KEEP_SNAPSHOTS = 2
 
@@ -60,6 +63,9 @@ class Snapshot:
     headings: list[str]
     heading_vectors: np.ndarray
     onnx: str = ""
+    keyword_tokens: list[list[str]] | None = None
+    """The passages' keyword tokens (`index.keyword.passage_tokens`); computed when written if None."""
+    keyword_key: str = ""
     version: str = ""
     created: str = ""
 
@@ -107,6 +113,11 @@ def write_snapshot(data_dir: Path, snapshot: Snapshot) -> str:
         np.save(staging / "unit_vectors.npy", np.ascontiguousarray(units.vectors, dtype=np.float32))
         (staging / "headings.json").write_text(json.dumps(snapshot.headings), encoding="utf-8")
         np.save(staging / "heading_vectors.npy", np.ascontiguousarray(snapshot.heading_vectors, dtype=np.float32))
+        tokens = snapshot.keyword_tokens
+        if tokens is None or len(tokens) != len(snapshot.passages):
+            tokens = passage_tokens(snapshot.passages)
+        keyword = {"key": tokenizer_key(), "tokens": tokens}
+        (staging / "keyword.json").write_text(json.dumps(keyword), encoding="utf-8")
         manifest = {
             "format": FORMAT_VERSION,
             "version": version,
@@ -174,6 +185,8 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
         table = json.loads((folder / "units.json").read_text(encoding="utf-8"))
         offsets = np.asarray(table["offsets"], dtype=np.int64)
         headings = list(json.loads((folder / "headings.json").read_text(encoding="utf-8")))
+        keyword_file = folder / "keyword.json"  # optional: without it the index tokenises when opened
+        keyword = json.loads(keyword_file.read_text(encoding="utf-8")) if keyword_file.is_file() else {}
         if with_vectors:
             vectors = np.load(folder / "vectors.npy")
             unit_vectors = np.load(folder / "unit_vectors.npy")
@@ -205,6 +218,8 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
         headings=headings,
         heading_vectors=heading_vectors,
         onnx=str(manifest.get("onnx", "")),
+        keyword_tokens=[list(t) for t in keyword["tokens"]] if keyword else None,
+        keyword_key=str(keyword.get("key", "")),
         version=version,
         created=manifest.get("created", ""),
     )

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.search import embedding_text
 from index.store import Snapshot
+from index.texts import embedding_text
 from index.units import UnitTable, passage_units, unit_embedding_text
 from ingest.models import Passage
 

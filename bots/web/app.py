@@ -177,6 +177,7 @@ def create_app(
         with contextlib.suppress(Exception):
             await run_in_threadpool(service.index.get)  # open the index now (503 + hint if missing)
             await run_in_threadpool(assistant.warm)  # and load the model, so the first question is not slow
+
         async def flusher() -> None:
             while True:
                 await asyncio.sleep(flush_interval)

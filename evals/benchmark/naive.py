@@ -83,7 +83,7 @@ class NaivePeer:
     def search(self, question: str, k: int = 5) -> list[tuple[str, list[int], str, float]]:
         vector = self.embedder.encode([question])
         scores, rows = self.index.search(np.ascontiguousarray(vector, dtype=np.float32), k)
-        return [(*self.chunks[int(r)], float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]  # type: ignore[misc]
+        return [(*self.chunks[int(r)], float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
     def answer(self, question: str) -> dict[str, Any]:
         hits = self.search(question, TOP)
