@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 __all__ = ["BASELINE_CHARS", "NaivePeer", "build_naive", "naive_app", "naive_chunks"]
 
@@ -94,13 +95,15 @@ class NaivePeer:
         }
 
 
+class Ask(BaseModel):
+    """The request body of `POST /api/ask`."""
+
+    question: str
+
+
 def naive_app(peer: NaivePeer) -> Any:
     """A FastAPI app answering `POST /api/ask` with the naive peer (the same request and a similar reply)."""
     from fastapi import FastAPI
-    from pydantic import BaseModel
-
-    class Ask(BaseModel):
-        question: str
 
     app = FastAPI()
 
