@@ -9,7 +9,8 @@ with its citations. Nothing approved is served for a question that only looks si
    `approved_match_threshold` alike;
 2. and `mismatch()` must find no difference of substance: the same guidance terms (`textkit` vocabulary
    tokens: looked-after vs previously looked-after, PP+ vs pupil premium, local authority...), the same
-   numbers, the same proper names, the same limits and negations ("up to" vs "from", "not"), the shared
+   numbers, the same proper names, the same limits and negations ("up to" vs "from", "not"), the same
+   thing asked for ("who" vs "how much" vs "when"), the shared
    words in the same order ("the school tells the local authority" is not "the local authority tells the
    school"), and no one word swapped for a word of other meaning ("tutor" vs "uniform").
 
@@ -35,6 +36,7 @@ __all__ = [
     "REVIEWED_LABEL",
     "ApprovedAnswers",
     "WordVectors",
+    "asks_for",
     "mismatch",
     "passage_citation",
     "reviewed_answer",
@@ -58,6 +60,16 @@ _LIMITS = {
     **dict.fromkeys(("only", "except", "unless"), "exception"),
 }
 """Small words that change what is asked: their kinds must agree between the two questions."""
+_ASKS = (
+    ("an amount", re.compile(r"\bhow (?:much|many)\b|\bwhat (?:amount|sum|rate)\b", re.I)),
+    ("how often", re.compile(r"\bhow (?:often|frequently)\b", re.I)),
+    ("how long", re.compile(r"\bhow long\b|\b(?:until|since) (?:what|which)\b", re.I)),
+    ("when", re.compile(r"\bwhen\b|\bwhat (?:date|time|day|month|year)\b", re.I)),
+    ("where", re.compile(r"\bwhere\b", re.I)),
+    ("who", re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|people|professional|one)\b", re.I)),
+    ("why", re.compile(r"\bwhy\b", re.I)),
+)
+"""What a question asks for, by its question words: two questions asking for different things differ."""
 
 
 class ApprovedAnswers(Protocol):
@@ -98,8 +110,14 @@ def _normal(text: str) -> str:
     return text
 
 
+def asks_for(text: str) -> str:
+    """What the question's opening words ask for ('an amount', 'who', 'when'...; '' when they do not say)."""
+    opening = " ".join(raw_words(_normal(text))[:4])
+    return next((kind for kind, pattern in _ASKS if pattern.search(opening)), "")
+
+
 def _reading(text: str) -> tuple[set[str], list[str], set[str], set[str], dict[str, str]]:
-    """Guidance terms, numbers, proper names, limit kinds, and content words (stem -> first form) in order."""
+    """Guidance terms, numbers, proper names, limits and what is asked, and content words (stem -> first form) in order."""
     text = _normal(text)
     vocab = vocabulary()
     tokens = vocab_tokens(text)
@@ -128,6 +146,9 @@ def mismatch(a: str, b: str, words: WordVectors, word_threshold: float) -> str:
         return "names differ: " + ", ".join(sorted(names_a ^ names_b))
     if limits_a != limits_b:
         return "limits differ: " + ", ".join(sorted(limits_a ^ limits_b))
+    asks_a, asks_b = asks_for(a), asks_for(b)
+    if asks_a and asks_b and asks_a != asks_b:
+        return f"one asks {asks_a}, the other {asks_b}"
     order_b = list(content_b)
     positions = [order_b.index(w) for w in content_a if w in content_b]
     if any(positions[i] > positions[j] for i in range(len(positions)) for j in range(i + 1, len(positions))):
