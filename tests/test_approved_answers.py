@@ -11,7 +11,7 @@ import pytest
 from _servers import database_url, live_server
 from fakes import FAKE_DOCUMENTS, FakeRetriever
 
-from assistant import Assistant
+from assistant import Answer, Assistant
 from bots.service import ChannelService
 from bots.web import create_app
 from settings import Settings
@@ -120,23 +120,21 @@ def test_web_api_serves_the_approved_answer_and_an_unreadable_store_serves_none(
 
     store = TranscriptStore(f"sqlite:///{tmp_path / 'api.sqlite3'}")
     assistant = _assistant(fake_settings, store)
-    with live_server(create_app(fake_settings, assistant=assistant, store=store)) as server:
-        with httpx.Client(base_url=server.base_url, timeout=60) as client:
-            answer = client.post("/api/ask", json={"question": QUESTION}).json()["answer"]
-            assert answer["reviewed"] is None
-            from assistant import Answer
-
-            approve(
-                store,
-                question=QUESTION,
-                answer=Answer.model_validate(answer),
-                reviewer="vsh-lead",
-                kind="approved",
-                documents=assistant.index.documents(),
-            )
-            served = client.post("/api/ask", json={"question": QUESTION + " "}).json()["answer"]
-            assert served["reviewed"]["label"].startswith("Reviewed by a Virtual School Head on ")
-            assert served["text"].startswith(served["reviewed"]["label"]) and served["citations"]
+    app = create_app(fake_settings, assistant=assistant, store=store)
+    with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
+        answer = client.post("/api/ask", json={"question": QUESTION}).json()["answer"]
+        assert answer["reviewed"] is None
+        approve(
+            store,
+            question=QUESTION,
+            answer=Answer.model_validate(answer),
+            reviewer="vsh-lead",
+            kind="approved",
+            documents=assistant.index.documents(),
+        )
+        served = client.post("/api/ask", json={"question": QUESTION + " "}).json()["answer"]
+        assert served["reviewed"]["label"].startswith("Reviewed by a Virtual School Head on ")
+        assert served["text"].startswith(served["reviewed"]["label"]) and served["citations"]
     # a database without the table (never migrated): answered from the guidance as usual
     empty = TranscriptStore(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     assert _assistant(fake_settings, empty).ask(QUESTION).reviewed is None
