@@ -47,6 +47,8 @@ def test_review_flow_login_annotate_export_accessible(site: tuple[LiveServer, st
         try:
             context = browser.new_context(viewport={"width": 375, "height": 740}, accept_downloads=True)
             page = context.new_page()
+            console: list[str] = []
+            page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
             page.goto(f"{server.base_url}/review?run={run_id}")
             assert "/review/login" in page.url  # redirected to sign in
             assert serious_violations(page) == []
@@ -57,7 +59,9 @@ def test_review_flow_login_annotate_export_accessible(site: tuple[LiveServer, st
             assert "/review/login" not in page.url
             page.goto(f"{server.base_url}/review?run={run_id}")
             assert serious_violations(page) == []
-            page.locator("a[href^='/review/transcripts/']").first.click()
+            styled = "getComputedStyle(document.querySelector('.filters')).display"
+            assert page.evaluate(styled) == "flex"  # the review stylesheet loaded under the CSP
+            page.locator("a.row-link").first.click()
             page.wait_for_url("**/review/transcripts/**")
             transcript_id = page.url.rstrip("/").split("/")[-1].split("?")[0]
             assert page.get_by_role("heading", name="Transcript").is_visible()
@@ -67,17 +71,20 @@ def test_review_flow_login_annotate_export_accessible(site: tuple[LiveServer, st
             assert page.evaluate(no_scroll), "the transcript page scrolls sideways at phone width"
             page.get_by_label("Wrong").check()
             page.get_by_label("Comment (optional)").fill("quotes the wrong paragraph")
-            page.get_by_role("button", name="Save verdict").click()
+            page.get_by_role("button", name="Save and next").click()
             page.wait_for_url("**saved=1")
             assert page.get_by_role("status").inner_text().startswith("Your verdict was saved")
-            assert "quotes the wrong paragraph" in page.content()
+            assert transcript_id not in page.url  # the next transcript
             assert serious_violations(page) == []
+            page.goto(f"{server.base_url}/review/transcripts/{transcript_id}")
+            assert "quotes the wrong paragraph" in page.content()
             page.goto(f"{server.base_url}/review?run={run_id}")
             with page.expect_download() as info:
                 page.get_by_role("link", name="Export these transcripts to CSV").click()
             target = tmp_path / "export.csv"
             info.value.save_as(target)
             rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+            assert console == [], console  # no Content-Security-Policy violation, nothing missing
             [row] = [r for r in rows if r["transcript_id"] == transcript_id]
             assert row["verdict"] == "wrong" and row["comment"] == "quotes the wrong paragraph"
             context.close()
