@@ -94,6 +94,7 @@ def _live_rows(store: TranscriptStore) -> list[dict[str, Any]]:
 
 def filtered_rows(store: TranscriptStore, run_id: str, filters: ListFilters) -> list[dict[str, Any]]:
     """Transcripts of one run (or the live channels when `run_id` is empty), as list rows, filtered."""
+    rows: list[dict[str, Any]]
     if run_id:
         rows = [
             {
