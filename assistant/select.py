@@ -170,15 +170,15 @@ def _point(
                 continue  # a lead-in whose list is not quoted says nothing
             # a further point: the sentence, with the one before when it leans on it ("This is ..."), and the
             # next one when it carries on the same thought
-            prev = best - 1
+            before = best - 1
             if (
                 _leans_back(texts[0])
-                and prev >= 0
-                and units.paragraphs[prev] == units.paragraphs[best]
-                and not _is_fragment(units.texts[prev])
-                and len(" ".join(texts)) + len(units.texts[prev]) <= max_chars
+                and before >= 0
+                and units.paragraphs[before] == units.paragraphs[best]
+                and not _is_fragment(units.texts[before])
+                and len(" ".join(texts)) + len(units.texts[before]) <= max_chars
             ):
-                texts.insert(0, units.texts[prev])
+                texts.insert(0, units.texts[before])
             nxt = best + 1
             if (
                 nxt < len(units.texts)
