@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import typer
 
-__all__ = ["ask"]
+if TYPE_CHECKING:
+    from assistant.approved import ApprovedAnswers
+    from settings import Settings
+
+__all__ = ["approved_source", "ask"]
+
+approved_source: Callable[[Settings], ApprovedAnswers | None] | None = None
+"""Where `vsh ask` finds approved answers: set by the `vsh` command line (storage lies above this package)."""
 
 
 def ask(
@@ -22,7 +32,8 @@ def ask(
     if generative:
         settings = settings.model_copy(update={"generative": True})
     try:
-        answer = Assistant(settings).ask(question)
+        approved = approved_source(settings) if approved_source is not None else None
+        answer = Assistant(settings, approved=approved).ask(question)
     except IndexUnavailable as exc:
         typer.echo(f"The guidance index is not available: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -131,7 +131,7 @@ class ChannelService:
                 fresh = self.assistant.ask(question, conv)
             return fresh, conv.last.resolved_question if conv.last else fresh.question
 
-        key = cache_key(question, f"{context}\x00{self.index.version}")
+        key = cache_key(question, f"{context}\x00{self.index.version}\x00{self.assistant.answers_generation()}")
         (answer, resolved), cached = self.answers.get_or_compute(key, compute)
         if cached:
             CACHE_HITS.inc()

@@ -1,7 +1,7 @@
 """Delivery claims: a Slack event (or message) is answered once across every serving process.
 
-Revision ID: 0005_delivery_claims
-Revises: 0004_session_version
+Revision ID: 0006_delivery_claims
+Revises: 0005_approved_answers
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_delivery_claims"
-down_revision = "0004_session_version"
+revision = "0006_delivery_claims"
+down_revision = "0005_approved_answers"
 branch_labels = None
 depends_on = None
 
