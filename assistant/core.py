@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 
 import numpy as np
 
@@ -40,7 +39,7 @@ from assistant.rerank import QuestionView, Ranker, candidate_features, ranker_fo
 from assistant.retrieve import Candidate, Retriever, retrieve
 from assistant.safeguarding import SAFEGUARDING_NOTICE
 from assistant.select import Point, select
-from assistant.units import PassageUnits, UnitCache
+from assistant.units import PassageUnits, UnitSource
 from ingest.models import Passage
 from settings import Settings, get_settings
 from textkit.vocabulary import set_vocabulary_enabled
@@ -77,8 +76,7 @@ class Assistant:
         self._llm = llm
         self._ranker = ranker
         self._lock = threading.Lock()
-        self._units = UnitCache(lambda texts: self.index.embed(texts), size=unit_cache_size)
-        self._headings: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._units = UnitSource(lambda: self.index, size=unit_cache_size)
 
     # --- index ------------------------------------------------------------------------------------
 
@@ -92,6 +90,12 @@ class Assistant:
 
                     self._index = GuidanceIndex.open(self.settings)
         return self._index
+
+    def use_index(self, index: Retriever) -> None:
+        """Answer from `index` from now on (a re-ingested snapshot); questions being answered finish with
+        the units of the index they started with, or embed them (`assistant.units.UnitSource`)."""
+        with self._lock:
+            self._index = index
 
     @property
     def ranker(self) -> Ranker:
@@ -111,23 +115,8 @@ class Assistant:
 
     @property
     def units_cached(self) -> int:
-        """How many passages' sentence units are embedded and cached."""
-        return len(self._units)
-
-    def precompute_units(self, batch_passages: int = 64, stop: threading.Event | None = None) -> int:
-        """Split and embed every passage's sentence units now (minutes on 2 cores; `vsh serve` runs it in a
-        background thread, a few passages per job). Stops early when `stop` is set. Returns passages done."""
-        done = 0
-        for doc in self.index.documents():
-            passages = self.index.passages(doc.doc_id)
-            for i in range(0, len(passages), batch_passages):
-                if stop is not None and stop.is_set():
-                    return done
-                chunk = passages[i : i + batch_passages]
-                self._units.get(chunk)
-                self._heading_vectors(chunk)
-                done += len(chunk)
-        return done
+        """How many passages' sentence units were embedded here rather than read from the index."""
+        return self._units.cached
 
     # --- public API -------------------------------------------------------------------------------
 
@@ -161,21 +150,10 @@ class Assistant:
     # --- stages -----------------------------------------------------------------------------------
 
     def _units_of(self, passages: list[Passage]) -> dict[str, PassageUnits]:
-        return self._units.get(passages)
+        return self._units.units(passages)
 
     def _heading_vectors(self, passages: list[Passage]) -> dict[str, np.ndarray]:
-        headings = {p.section_path[-1] for p in passages if p.section_path}
-        with self._lock:
-            missing = [h for h in headings if h not in self._headings]
-        if missing:
-            vectors = np.asarray(self.index.embed(missing), dtype=np.float32)
-            with self._lock:
-                for heading, vector in zip(missing, vectors, strict=True):
-                    self._headings[heading] = vector
-                while len(self._headings) > 4096:
-                    self._headings.popitem(last=False)
-        with self._lock:
-            return {h: self._headings[h] for h in headings if h in self._headings}
+        return self._units.headings(passages)
 
     def features(self, read: Question, vector: np.ndarray) -> tuple[list[Candidate], np.ndarray]:
         """Retrieve: the candidates in fused order and their reranking features (one row each)."""

@@ -1,70 +1,24 @@
-"""Sentence units of passages and their vectors, embedded once per passage and kept in an LRU cache.
+"""Sentence units of passages and their vectors: stored in the index at ingest, embedded here only as a fallback.
 
-A unit is a sentence of a passage, or a short bullet list kept with its lead-in (`textkit.split_units`),
-in display form (`textkit.clean_unit`). Units are embedded as "heading: sentence" so that a sentence that
-leans on its heading ("It should be reviewed termly") still matches a question about the heading's topic.
+The rules (what a unit is, what it is embedded as) live in `index.units`, where ingest applies them and stores
+every passage's units and vectors in the snapshot; `GuidanceIndex.units` and `GuidanceIndex.heading_vectors`
+return them. `UnitSource` reads them from the retriever and, for a retriever that stores none (the test
+doubles) or a passage it does not know, embeds them itself by the same rules, once, into an LRU cache.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from index.units import PassageUnits, paragraph_spans, passage_units, unit_embedding_text
 from ingest.models import Passage
-from textkit import clean_unit, normalise, split_units
 
-__all__ = ["PassageUnits", "UnitCache", "paragraph_spans", "passage_units"]
-
-
-@dataclass(frozen=True)
-class PassageUnits:
-    """A passage's units (display text), the numbered paragraph each belongs to ('' when the passage has
-    none) and one L2-normalised vector per unit."""
-
-    texts: list[str]
-    paragraphs: list[str]
-    vectors: np.ndarray
-
-
-def paragraph_spans(passage: Passage) -> list[tuple[str, str]]:
-    """The passage text cut at its numbered paragraphs: [(number, text)]. Text before the first number found
-    (a paragraph continued from the previous passage) belongs to the passage's first paragraph."""
-    if not passage.paragraphs:
-        return [("", passage.text)]
-    starts: list[tuple[int, str]] = []
-    pos = 0
-    for number in passage.paragraphs:
-        m = re.compile(rf"(?m)^{re.escape(number)}\.?\s").search(passage.text, pos)
-        if m:
-            starts.append((m.start(), number))
-            pos = m.end()
-    if not starts or starts[0][0] > 0:
-        starts.insert(0, (0, passage.paragraphs[0]))
-        if len(starts) > 1 and starts[1][1] == passage.paragraphs[0]:
-            del starts[1]
-    bounds = [*(s for s, _ in starts[1:]), len(passage.text)]
-    return [(number, passage.text[start:end]) for (start, number), end in zip(starts, bounds, strict=True)]
-
-
-def passage_units(passage: Passage) -> list[tuple[str, str]]:
-    """Display units of a passage with their paragraph numbers (at least one unit: the whole text)."""
-    out = [
-        (unit, number)
-        for number, text in paragraph_spans(passage)
-        for unit in (clean_unit(u) for u in split_units(text))
-        if unit
-    ]
-    return out or [(normalise(passage.text), passage.paragraphs[0] if passage.paragraphs else "")]
-
-
-def _embedding_text(passage: Passage, unit: str) -> str:
-    heading = passage.section_path[-1] if passage.section_path else ""
-    return f"{heading}: {unit}" if heading else unit
+__all__ = ["PassageUnits", "UnitCache", "UnitSource", "paragraph_spans", "passage_units"]
 
 
 class UnitCache:
@@ -88,7 +42,7 @@ class UnitCache:
         missing = [p for p in wanted if p.passage_id not in found]
         if missing:
             texts = {p.passage_id: passage_units(p) for p in missing}
-            flat = [_embedding_text(p, u) for p in missing for u, _ in texts[p.passage_id]]
+            flat = [unit_embedding_text(p, u) for p in missing for u, _ in texts[p.passage_id]]
             vectors = np.asarray(self._embed(flat), dtype=np.float32)
             start = 0
             with self._lock:
@@ -104,4 +58,46 @@ class UnitCache:
         return found
 
     def __len__(self) -> int:
+        return len(self._cache)
+
+
+class UnitSource:
+    """Units and heading vectors of passages: the retriever's stored ones first, else embedded and cached."""
+
+    def __init__(self, retriever: Callable[[], Any], size: int = 8192) -> None:
+        self._retriever = retriever
+        self._cache = UnitCache(lambda texts: self._retriever().embed(texts), size=size)
+        self._lock = threading.Lock()
+        self._headings: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def units(self, passages: list[Passage]) -> dict[str, PassageUnits]:
+        stored = getattr(self._retriever(), "units", None)
+        found: dict[str, PassageUnits] = dict(stored(passages)) if callable(stored) else {}
+        missing = [p for p in passages if p.passage_id not in found]
+        if missing:
+            found.update(self._cache.get(missing))
+        return found
+
+    def headings(self, passages: list[Passage]) -> dict[str, np.ndarray]:
+        wanted = list(dict.fromkeys(p.section_path[-1] for p in passages if p.section_path))
+        stored = getattr(self._retriever(), "heading_vectors", None)
+        found: dict[str, np.ndarray] = dict(stored(wanted)) if callable(stored) else {}
+        with self._lock:
+            for h in wanted:
+                if h not in found and h in self._headings:
+                    found[h] = self._headings[h]
+        missing = [h for h in wanted if h not in found]
+        if missing:
+            vectors = np.asarray(self._retriever().embed(missing), dtype=np.float32)
+            with self._lock:
+                for heading, vector in zip(missing, vectors, strict=True):
+                    self._headings[heading] = vector
+                    found[heading] = vector
+                while len(self._headings) > 4096:
+                    self._headings.popitem(last=False)
+        return found
+
+    @property
+    def cached(self) -> int:
+        """How many passages' units were embedded here (not read from the index)."""
         return len(self._cache)

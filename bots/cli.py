@@ -56,11 +56,7 @@ def serve_command(extensions: Sequence[AppExtension] = ()) -> Callable[..., None
         host = host or settings.host
         port = port or settings.port
         typer.echo(f"Serving on http://{host}:{port}/ (API docs at /docs)")
-        app = create_app(
-            settings,
-            precompute_units=settings.precompute_units,
-            extensions=[*extensions, mount_slack_if_configured],
-        )
+        app = create_app(settings, extensions=[*extensions, mount_slack_if_configured])
         uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_proxy_options(settings))
 
     return serve

@@ -5,8 +5,9 @@
   read the question is answered without its history rather than failing;
 - concurrency: at most `compute_slots` questions run through the assistant at once (default: the CPU
   count, at most 4), so a burst queues instead of thrashing the embedding model;
-- answer cache (`AnswerCache`, off when `answer_cache_size` is 0): a repeated question is answered once;
-  a hit returns a copy with this conversation's id and latency and is still recorded;
+- answer cache (`AnswerCache`, off when `answer_cache_size` is 0): a repeated question is answered once
+  per index version (a re-ingested index answers afresh); a hit returns a copy with this conversation's id
+  and latency and is still recorded;
 - metrics by channel (`bots.metrics`): answers, declines, answer latency, cache hits;
 - the transcript of every exchange (a failed record is logged; the answer still goes out);
 - feedback, its comment redacted before it is stored.
@@ -130,7 +131,7 @@ class ChannelService:
                 fresh = self.assistant.ask(question, conv)
             return fresh, conv.last.resolved_question if conv.last else fresh.question
 
-        key = cache_key(question, f"{context}\x00{self.assistant.answers_generation()}")
+        key = cache_key(question, f"{context}\x00{self.index.version}\x00{self.assistant.answers_generation()}")
         (answer, resolved), cached = self.answers.get_or_compute(key, compute)
         if cached:
             CACHE_HITS.inc()

@@ -29,8 +29,10 @@ import numpy as np
 
 from index.adapt_pairs import PAIR_KINDS, PairKind, TrainingPair, mine_pairs
 from index.embedder import default_model_path, get_embedder
-from index.search import embedding_text
+from index.onnx_export import ensure_onnx_export
 from index.store import Snapshot, read_snapshot, write_snapshot
+from index.texts import embedding_text
+from index.vectors import VectorBank, snapshot_vectors
 from ingest.models import Passage
 from settings import Settings
 
@@ -238,30 +240,38 @@ def _save_model(model: Any, output_dir: Path) -> None:
 
 
 def reembed_index(settings: Settings, model: str, *, progress: Progress | None = None) -> tuple[str, float]:
-    """Re-embed every passage of the live snapshot with `model` and write it as the new live snapshot
-    (recording `model`, so searches embed questions with it). Returns (version, seconds)."""
+    """Re-embed every passage, sentence unit and heading of the live snapshot with `model`, export `model` to
+    ONNX, and write it as the new live snapshot (recording `model`, so searches embed questions with it).
+    Returns (version, seconds)."""
     started = time.perf_counter()
     snapshot, _ = read_snapshot(Path(settings.data_dir))
     embedder = get_embedder(model, settings.torch_threads)
-    texts = [embedding_text(p) for p in snapshot.passages]
     threads = settings.ingest_threads or os.cpu_count() or 1
     chunk = max(1, settings.embedding_batch_size) * 8
-    parts: list[np.ndarray] = []
-    for start in range(0, len(texts), chunk):
-        parts.append(
-            embedder.encode(texts[start : start + chunk], batch_size=settings.embedding_batch_size, threads=threads)
-        )
-        if progress:
-            progress("embed", min(start + chunk, len(texts)), len(texts))
-    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
+
+    def encode(texts: list[str]) -> np.ndarray:
+        parts: list[np.ndarray] = []
+        for start in range(0, len(texts), chunk):
+            parts.append(
+                embedder.encode(texts[start : start + chunk], batch_size=settings.embedding_batch_size, threads=threads)
+            )
+            if progress:
+                progress("embed", min(start + chunk, len(texts)), len(texts))
+        return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
+
+    built = snapshot_vectors(snapshot.passages, VectorBank(model), encode, embedder.dimension)
     version = write_snapshot(
         Path(settings.data_dir),
         Snapshot(
             documents=snapshot.documents,
             passages=snapshot.passages,
-            vectors=vectors,
+            vectors=built.passages,
             model=model,
             dimension=embedder.dimension,
+            units=built.units,
+            headings=built.headings,
+            heading_vectors=built.heading_vectors,
+            onnx=ensure_onnx_export(Path(settings.data_dir), model),
         ),
     )
     return version, round(time.perf_counter() - started, 1)

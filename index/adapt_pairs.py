@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from index.search import is_footnote
+from index.texts import is_footnote
 from ingest.chunking import split_sentences
 from ingest.models import Passage
 

@@ -4,24 +4,24 @@ Rules:
 - Folders are read recursively for supported files (hidden files and corpus notes such as README,
   SOURCES and LICENSE files are skipped); a file named explicitly is always tried.
 - A file whose sha256 matches what is indexed for its path is unchanged: it is not parsed or embedded.
-- A changed or new file is parsed; passages whose embedding text was embedded before reuse that vector,
-  so only new text is embedded.
+- A changed or new file is parsed; passages, sentence units and headings whose text was embedded before
+  reuse that vector (`index.vectors`), so only new text is embedded.
 - A file with the same content as another indexed file (at a different path that still exists), or as
   another file in the same run, fails as a duplicate and is not indexed twice.
 - A document previously ingested from inside a folder given now, whose file is gone, is removed.
 - A file that fails (corrupt, encrypted, empty, unsupported, unreadable) is reported and skipped: every
   other file is still ingested and nothing already indexed is lost.
-- The new snapshot is written atomically, and only if something changed.
+- The new snapshot is written atomically, and only if something changed. It holds the vectors of the
+  passages, of their sentence units and of their headings, and names the ONNX export of the model that
+  serving embeds questions with (exported here when it is missing, `index.onnx_export`).
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -31,16 +31,18 @@ from pydantic import BaseModel, Field
 from index.adapt import embedding_model
 from index.embedder import get_embedder
 from index.errors import IndexDamagedError, IndexMissingError
-from index.search import embedding_text
+from index.files import FailedFile, expand_paths, parse_all
+from index.onnx_embedder import onnx_root
+from index.onnx_export import ensure_onnx_export
 from index.store import Snapshot, read_snapshot, write_snapshot
-from ingest import SUPPORTED_SUFFIXES, IngestError, ParsedDocument, parse_file, sha256_file
+from index.vectors import VectorBank, snapshot_vectors
+from ingest import ParsedDocument, sha256_file
 from ingest.models import DocumentMeta, Passage
 from settings import Settings
 
 __all__ = ["DocReport", "FailedFile", "IngestReport", "expand_paths", "ingest_paths"]
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-SKIPPED_NAMES = ("readme", "sources", "license", "licence", "changelog", "sha256sums")
 
 
 class DocReport(BaseModel):
@@ -57,13 +59,6 @@ class DocReport(BaseModel):
     action: Literal["added", "updated", "unchanged", "removed"]
 
 
-class FailedFile(BaseModel):
-    """A file that could not be ingested, with a one-line reason naming it."""
-
-    path: str
-    error: str
-
-
 class IngestReport(BaseModel):
     """The outcome of one `ingest_paths` call."""
 
@@ -72,6 +67,8 @@ class IngestReport(BaseModel):
     removed: list[str] = Field(default_factory=list)
     embedded_passages: int = 0
     reused_passages: int = 0
+    embedded_units: int = 0
+    reused_units: int = 0
     seconds: float = 0.0
     version: str = ""
     notes: list[str] = Field(default_factory=list)
@@ -79,69 +76,6 @@ class IngestReport(BaseModel):
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[FailedFile], list[Path]]:
-    """Files to ingest, failures for paths that cannot be read, and the folders that were given."""
-    files: list[Path] = []
-    failed: list[FailedFile] = []
-    folders: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        try:
-            if path.is_dir():
-                folders.append(path.resolve(strict=True))
-                for child in sorted(path.rglob("*")):
-                    if child.is_file() and _wanted(child, path):
-                        files.append(child)
-            elif path.is_file():
-                files.append(path)
-            elif path.is_symlink():
-                failed.append(FailedFile(path=str(path), error=f"{path}: {_broken_link(path)}"))
-            else:
-                failed.append(FailedFile(path=str(path), error=f"{path}: no such file or folder"))
-        except (OSError, RuntimeError) as exc:  # a symlink loop, a folder we may not read...
-            failed.append(FailedFile(path=str(path), error=f"{path}: cannot be read ({_reason(exc)})"))
-    unique: dict[Path, Path] = {}
-    for file in files:
-        try:
-            unique.setdefault(file.resolve(strict=True), file)
-        except (OSError, RuntimeError) as exc:
-            failed.append(FailedFile(path=str(file), error=f"{file}: cannot be read ({_reason(exc)})"))
-    return list(unique.values()), failed, folders
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
-        return "symbolic link loop"
-    return getattr(exc, "strerror", None) or str(exc)
-
-
-def _broken_link(path: Path) -> str:
-    """Why a symbolic link that is neither a file nor a folder cannot be read."""
-    try:
-        path.resolve(strict=True)
-    except (OSError, RuntimeError) as exc:
-        return "symbolic link loop" if _reason(exc) == "symbolic link loop" else "broken symbolic link"
-    return "symbolic link to something that is not a file or folder"
-
-
-def _wanted(child: Path, root: Path) -> bool:
-    relative = child.relative_to(root)
-    if any(part.startswith(".") for part in relative.parts):
-        return False
-    if child.name.lower().startswith(SKIPPED_NAMES) or child.name.endswith(".meta.toml"):
-        return False
-    return child.suffix.lower() in SUPPORTED_SUFFIXES
-
-
-def _parse(path: Path, max_tokens: int, max_chars: int = 0) -> ParsedDocument | FailedFile:
-    try:
-        return parse_file(path, max_tokens=max_tokens, max_chars=max_chars)
-    except IngestError as exc:
-        return FailedFile(path=str(path), error=str(exc))
-    except Exception as exc:  # a parser bug must not stop the other files
-        return FailedFile(path=str(path), error=f"{path}: could not be parsed ({type(exc).__name__}: {exc})")
 
 
 def _vector_key(model: str, text: str) -> str:
@@ -161,10 +95,9 @@ def ingest_paths(
     model = embedding_model(settings)
     max_tokens = settings.passage_max_tokens
     batch_size = settings.embedding_batch_size
-    threads = settings.torch_threads
     report = IngestReport()
 
-    documents, passages, vectors = _load_existing(data_dir, model, report)
+    documents, passages, live = _load_existing(data_dir, model, report)
     by_path = {str(Path(doc.path).resolve()): doc for doc in documents.values()}
     files, failed, folders = expand_paths(paths)
     report.failed.extend(failed)
@@ -198,8 +131,7 @@ def ingest_paths(
             continue
         to_parse.append(file)
 
-    parsed = _parse_all(to_parse, max_tokens, progress, settings.ingest_max_chars)
-    embedder = get_embedder(model, threads) if any(isinstance(p, ParsedDocument) for p in parsed) else None
+    parsed = parse_all(to_parse, max_tokens, progress, settings.ingest_max_chars)
     for file, result in zip(to_parse, parsed, strict=True):
         if isinstance(result, FailedFile):
             report.failed.append(result)
@@ -249,105 +181,58 @@ def ingest_paths(
     if changed:
         ordered_docs = sorted(documents.values(), key=lambda d: d.doc_id)
         all_passages = [p for d in ordered_docs for p in passages[d.doc_id]]
-        texts = [embedding_text(p) for p in all_passages]
-        keys = [_vector_key(model, text) for text in texts]
-        missing = [i for i, key in enumerate(keys) if key not in vectors]
-        if missing:
-            embedder = embedder or get_embedder(model, threads)
-            fresh = embedder.encode(
-                [texts[i] for i in missing], batch_size=batch_size, threads=settings.ingest_threads or os.cpu_count()
-            )
-            for i, vector in zip(missing, fresh, strict=True):
-                vectors[keys[i]] = vector
-        report.embedded_passages = len(missing)
-        report.reused_passages = len(keys) - len(missing)
-        dimension = (
-            next(iter(vectors.values())).shape[0] if vectors else (embedder or get_embedder(model, threads)).dimension
-        )
-        matrix = np.stack([vectors[key] for key in keys]) if keys else np.zeros((0, dimension), dtype=np.float32)
+        threads = settings.ingest_threads or os.cpu_count() or 1
+
+        def encode(texts: list[str]) -> np.ndarray:
+            return get_embedder(model, settings.torch_threads).encode(texts, batch_size=batch_size, threads=threads)
+
+        bank = VectorBank(model)
+        if live is not None:
+            bank.add_snapshot(live)
+        dimension = get_embedder(model, settings.torch_threads).dimension
+        built = snapshot_vectors(all_passages, bank, encode, dimension)
+        report.embedded_passages, report.reused_passages = built.embedded_passages, built.reused_passages
+        report.embedded_units, report.reused_units = built.embedded_units, built.reused_units
         report.version = write_snapshot(
             data_dir,
-            Snapshot(documents=ordered_docs, passages=all_passages, vectors=matrix, model=model, dimension=dimension),
+            Snapshot(
+                documents=ordered_docs,
+                passages=all_passages,
+                vectors=built.passages,
+                model=model,
+                dimension=dimension,
+                units=built.units,
+                headings=built.headings,
+                heading_vectors=built.heading_vectors,
+                onnx=ensure_onnx_export(data_dir, model),
+            ),
         )
+    elif live is not None and not (live.onnx and (onnx_root(data_dir) / live.onnx).is_dir()):
+        ensure_onnx_export(data_dir, model)  # the export was deleted: make it again (same model, same name)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
 def _load_existing(
     data_dir: Path, model: str, report: IngestReport
-) -> tuple[dict[str, DocumentMeta], dict[str, list[Passage]], dict[str, np.ndarray]]:
-    """The live snapshot as dictionaries, plus its vectors keyed by embedding text (for reuse)."""
+) -> tuple[dict[str, DocumentMeta], dict[str, list[Passage]], Snapshot | None]:
+    """The live snapshot's documents and passages as dictionaries, and the snapshot itself when its vectors
+    can be reused (same model)."""
     try:
         snapshot, _ = read_snapshot(data_dir)
     except IndexMissingError:
-        return {}, {}, {}
+        return {}, {}, None
     except IndexDamagedError as exc:
         report.notes.append(f"the existing index was damaged and is rebuilt from the files given: {exc}")
-        return {}, {}, {}
+        return {}, {}, None
     documents = {doc.doc_id: doc for doc in snapshot.documents}
     passages: dict[str, list[Passage]] = {doc_id: [] for doc_id in documents}
     for passage in snapshot.passages:
         passages.setdefault(passage.doc_id, []).append(passage)
-    vectors: dict[str, np.ndarray] = {}
-    if snapshot.model == model:
-        for passage, vector in zip(snapshot.passages, snapshot.vectors, strict=True):
-            vectors[_vector_key(model, embedding_text(passage))] = vector
-    else:
+    if snapshot.model != model:
         report.notes.append(f"the embedding model changed ({snapshot.model} -> {model}): every passage is re-embedded")
-    return documents, passages, vectors
-
-
-def _parse_all(
-    files: list[Path], max_tokens: int, progress: bool, max_chars: int = 0
-) -> list[ParsedDocument | FailedFile]:
-    """Parse files, in two worker processes when there are several (parsing PDFs is CPU-bound)."""
-    if not files:
-        return []
-    bar = _progress(progress, len(files))
-    results: list[ParsedDocument | FailedFile] = []
-    try:
-        if len(files) == 1 or (os.cpu_count() or 1) < 2:
-            for file in files:
-                results.append(_parse(file, max_tokens, max_chars))
-                bar.advance(file.name)
-        else:
-            with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
-                futures = [pool.submit(_parse, file, max_tokens, max_chars) for file in files]
-                for file, future in zip(files, futures, strict=True):
-                    results.append(future.result())
-                    bar.advance(file.name)
-    finally:
-        bar.close()
-    return results
-
-
-class _NoProgress:
-    def advance(self, name: str) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class _RichProgress:
-    def __init__(self, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(
-            TextColumn("[bold]Parsing[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-        )
-        self._task = self._progress.add_task("", total=total)
-        self._progress.start()
-
-    def advance(self, name: str) -> None:
-        self._progress.update(self._task, advance=1, description=name[:50])
-
-    def close(self) -> None:
-        self._progress.stop()
-
-
-def _progress(enabled: bool, total: int) -> _NoProgress | _RichProgress:
-    return _RichProgress(total) if enabled else _NoProgress()
+        return documents, passages, None
+    return documents, passages, snapshot
 
 
 def _doc_report(doc: DocumentMeta, passages: int, action: Literal["unchanged", "removed"]) -> DocReport:

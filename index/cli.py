@@ -41,8 +41,8 @@ def print_ingest_report(report: IngestReport) -> None:
         )
     console.print(table)
     console.print(
-        f"embedded {report.embedded_passages} passages, reused {report.reused_passages}, "
-        f"removed {len(report.removed)}, in {report.seconds:.1f} s"
+        f"embedded {report.embedded_passages} passages and {report.embedded_units} sentences, reused "
+        f"{report.reused_passages} and {report.reused_units}, removed {len(report.removed)}, in {report.seconds:.1f} s"
     )
     for note in report.notes:
         console.print(f"note: {note}")

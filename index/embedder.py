@@ -1,4 +1,8 @@
-"""The sentence-transformers model, loaded once per process and shared by indexing and search.
+"""Text encoders: the sentence-transformers model (ingest, the reference) and the queue they share.
+
+`QueuedEncoder` is the part every encoder shares; `Embedder` runs the sentence-transformers model (torch), which
+ingest uses and which stays the reference; `index.onnx_embedder.OnnxEmbedder` runs the same model exported to
+ONNX, which serving uses (no torch in a serving process).
 
 Every encode goes through one worker thread per model, in arrival order (FIFO), so a burst of concurrent
 requests cannot starve one of them. Small concurrent jobs (single questions, a few sentences) are encoded
@@ -19,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Embedder", "get_embedder", "default_model_path"]
+__all__ = ["Embedder", "QueuedEncoder", "get_embedder", "default_model_path"]
 
 SMALL_JOB_TEXTS = 32
 """Jobs with at most this many texts may share a batch with other small jobs."""
@@ -43,25 +47,15 @@ class _Job:
     future: Future[np.ndarray] = field(default_factory=Future)
 
 
-class Embedder:
-    """Encodes texts to L2-normalised float32 vectors (thread-safe; see the module notes)."""
+class QueuedEncoder:
+    """Encodes texts to L2-normalised float32 vectors through one FIFO worker thread (thread-safe; see the
+    module notes). Subclasses set `name`, `threads` and `dimension` and implement `_encode_now`."""
 
-    def __init__(self, model: str, threads: int = 1) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from transformers.utils import logging as transformers_logging
+    name: str
+    threads: int
+    dimension: int
 
-        transformers_logging.disable_progress_bar()
-        transformers_logging.set_verbosity_error()
-        from sentence_transformers import SentenceTransformer
-
-        self.name = model
-        self.threads = max(1, threads)
-        self._model: Any = SentenceTransformer(model, device="cpu")
-        dimension = (
-            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        )
-        self.dimension = int(dimension() or 0)
+    def __init__(self) -> None:
         self._jobs: deque[_Job] = deque()
         self._ready = threading.Condition()
         self._worker: threading.Thread | None = None
@@ -117,6 +111,31 @@ class Embedder:
                     batch.append(self._jobs.popleft())
                     total += len(following.texts)
             return batch
+
+    def _encode_now(self, texts: list[str], batch_size: int, threads: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Embedder(QueuedEncoder):
+    """The sentence-transformers model on the CPU (torch): what ingest embeds with, and the reference."""
+
+    def __init__(self, model: str, threads: int = 1) -> None:
+        super().__init__()
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        self.threads = max(1, threads)
+        self._model: Any = SentenceTransformer(model, device="cpu")
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension() or 0)
 
     def _encode_now(self, texts: list[str], batch_size: int, threads: int) -> np.ndarray:
         import torch

@@ -1,4 +1,9 @@
-"""`GuidanceIndex`: hybrid search (faiss dense + BM25 keyword, reciprocal rank fusion) with filters."""
+"""`GuidanceIndex`: hybrid search (faiss dense + BM25 keyword, reciprocal rank fusion) with filters, and the
+sentence units and heading vectors ingest stored for each passage.
+
+Questions are embedded with the ONNX export of the snapshot's model (`index.onnx_embedder`, no torch) unless
+`settings.query_embedder` is "sentence-transformers" (the reference, used to compare the two).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from index.embedder import Embedder, get_embedder
+from index.embedder import QueuedEncoder, get_embedder
 from index.errors import REBUILD_HINT, IndexDamagedError
-from index.keyword import KeywordIndex
+from index.keyword import KeywordIndex, tokenizer_key
 from index.models import SearchFilters, SearchHit
+from index.onnx_embedder import CONFIG_FILE, get_onnx_embedder, onnx_root
 from index.store import Snapshot, read_snapshot
+from index.texts import embedding_text, is_footnote
+from index.units import PassageUnits
 from ingest.models import DocumentMeta, Passage
 
 __all__ = ["RRF_K", "GuidanceIndex", "embedding_text", "is_footnote"]
@@ -24,28 +32,25 @@ CANDIDATES = 100
 FOOTNOTE_WEIGHT = 0.85
 
 
-def is_footnote(passage: Passage) -> bool:
-    """Footnote passages hold references and asides; they rank a little below body text."""
-    return passage.text.startswith("Footnote ")
-
-
-def embedding_text(passage: Passage) -> str:
-    """What is embedded and keyword-indexed for a passage: its own heading, then its text."""
-    if not passage.section_path or is_footnote(passage):
-        return passage.text
-    return f"{passage.section_path[-1]}: {passage.text}"
-
-
 class GuidanceIndex:
     """A loaded index snapshot. Thread-safe for concurrent searches."""
 
-    def __init__(self, snapshot: Snapshot, manifest: dict[str, Any], embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        manifest: dict[str, Any],
+        embedder: QueuedEncoder | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
         import faiss
 
         self.snapshot = snapshot
         self.manifest = manifest
         self.version = snapshot.version
+        self.data_dir = data_dir
+        """The data directory the snapshot was read from (None when built in memory)."""
         self._embedder = embedder
+        self._headings = {heading: row for row, heading in enumerate(snapshot.headings)}
         self._documents = {doc.doc_id: doc for doc in snapshot.documents}
         self._passages = snapshot.passages
         self._by_id = {p.passage_id: i for i, p in enumerate(self._passages)}
@@ -55,19 +60,31 @@ class GuidanceIndex:
         self._dense = faiss.IndexFlatIP(snapshot.dimension)
         if len(snapshot.vectors):
             self._dense.add(np.ascontiguousarray(snapshot.vectors, dtype=np.float32))
-        self._keyword = KeywordIndex([embedding_text(p) for p in self._passages])
+        stored = snapshot.keyword_tokens if snapshot.keyword_key == tokenizer_key() else None
+        self._keyword = KeywordIndex([embedding_text(p) for p in self._passages], tokens=stored)
 
     @classmethod
     def open(cls, settings: Any) -> GuidanceIndex:
         """Load the live index from `settings.data_dir`. Raises IndexUnavailable subclasses."""
-        snapshot, manifest = read_snapshot(Path(settings.data_dir))
+        data_dir = Path(settings.data_dir)
+        snapshot, manifest = read_snapshot(data_dir)
         if os.path.isabs(snapshot.model) and not Path(snapshot.model).exists():
             raise IndexDamagedError(
                 f"The index in {settings.data_dir} was embedded with the model {snapshot.model}, which is gone "
                 f"(an adapted model is rebuilt with `vsh index adapt`). {REBUILD_HINT}"
             )
-        embedder = get_embedder(snapshot.model, int(getattr(settings, "torch_threads", 1)))
-        return cls(snapshot, manifest, embedder)
+        embedder: QueuedEncoder
+        if getattr(settings, "query_embedder", "onnx") == "onnx":
+            folder = onnx_root(data_dir) / snapshot.onnx
+            if not snapshot.onnx or not (folder / CONFIG_FILE).is_file():
+                raise IndexDamagedError(
+                    f"The ONNX export of the model that embeds questions ({folder}) is missing; "
+                    f"`vsh ingest` makes it again."
+                )
+            embedder = get_onnx_embedder(str(folder), int(getattr(settings, "onnx_threads", 1)))
+        else:
+            embedder = get_embedder(snapshot.model, int(getattr(settings, "torch_threads", 1)))
+        return cls(snapshot, manifest, embedder, data_dir)
 
     # --- catalogue -------------------------------------------------------------------------------
 
@@ -89,10 +106,28 @@ class GuidanceIndex:
     def __len__(self) -> int:
         return len(self._passages)
 
+    # --- sentence units ---------------------------------------------------------------------------
+
+    def units(self, passages: list[Passage]) -> dict[str, PassageUnits]:
+        """The stored sentence units of those `passages` that are in this snapshot, by passage id (a passage
+        whose id is here with another text, from an older snapshot, is left out)."""
+        found: dict[str, PassageUnits] = {}
+        for passage in passages:
+            row = self._by_id.get(passage.passage_id)
+            if row is not None:
+                mine = self._passages[row]
+                if mine is passage or mine.text == passage.text:
+                    found[passage.passage_id] = self.snapshot.units.of(row)
+        return found
+
+    def heading_vectors(self, headings: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those `headings` that passages of this snapshot have."""
+        return {h: self.snapshot.heading_vectors[row] for h in headings if (row := self._headings.get(h)) is not None}
+
     # --- search ----------------------------------------------------------------------------------
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> QueuedEncoder:
         if self._embedder is None:
             self._embedder = get_embedder(self.snapshot.model)
         return self._embedder

@@ -1,10 +1,14 @@
 """Index snapshots on disk, written atomically.
 
 Layout under `<data_dir>/index/`: one folder per snapshot (`v-<time>-<random>/` holding `manifest.json`,
-`documents.json`, `passages.jsonl`, `vectors.npy`, `dense.faiss`) and a `CURRENT` file naming the live one.
+`documents.json`, `passages.jsonl`, `vectors.npy`, `dense.faiss`, the sentence units of every passage
+(`units.json`: offsets, texts, paragraphs; `unit_vectors.npy`) and the passages' headings with their vectors
+(`headings.json`, `heading_vectors.npy`), the passages' keyword tokens (`keyword.json`)) and a `CURRENT`
+file naming the live one.
 A snapshot is written in a temporary folder, fsynced, renamed into place, and only then is `CURRENT`
 replaced (os.replace), so a crash at any point leaves the previous snapshot live and whole. The manifest
-records the model, dimension, documents with their hashes, and checksums of every data file.
+records the model, dimension, documents with their hashes, the ONNX export of the model that serving embeds
+questions with (`onnx`, a folder under `<data_dir>/onnx/`), and checksums of every data file.
 """
 
 from __future__ import annotations
@@ -23,24 +27,45 @@ from typing import Any
 import numpy as np
 
 from index.errors import IndexDamagedError, IndexMissingError
+from index.keyword import passage_tokens, tokenizer_key
+from index.units import UnitTable
 from ingest.models import DocumentMeta, Passage
 
-__all__ = ["Snapshot", "index_root", "read_snapshot", "write_snapshot", "FORMAT_VERSION"]
+__all__ = ["Snapshot", "current_version", "index_root", "read_snapshot", "write_snapshot", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 1
-DATA_FILES = ("documents.json", "passages.jsonl", "vectors.npy", "dense.faiss")
+FORMAT_VERSION = 2
+"""2: sentence units and heading vectors stored in the snapshot."""
+DATA_FILES = (
+    "documents.json",
+    "passages.jsonl",
+    "vectors.npy",
+    "dense.faiss",
+    "units.json",
+    "unit_vectors.npy",
+    "headings.json",
+    "heading_vectors.npy",
+    "keyword.json",
+)
 KEEP_SNAPSHOTS = 2
 
 
 @dataclass
 class Snapshot:
-    """Everything the index holds: documents, passages (in order per document) and their vectors."""
+    """Everything the index holds: documents, passages (in order per document) and their vectors, the
+    passages' sentence units (`units`, row i = passage i) and the vectors of their headings."""
 
     documents: list[DocumentMeta]
     passages: list[Passage]
     vectors: np.ndarray
     model: str
     dimension: int
+    units: UnitTable
+    headings: list[str]
+    heading_vectors: np.ndarray
+    onnx: str = ""
+    keyword_tokens: list[list[str]] | None = None
+    """The passages' keyword tokens (`index.keyword.passage_tokens`); computed when written if None."""
+    keyword_key: str = ""
     version: str = ""
     created: str = ""
 
@@ -76,6 +101,23 @@ def write_snapshot(data_dir: Path, snapshot: Snapshot) -> str:
         if len(vectors):
             dense.add(vectors)
         faiss.write_index(dense, str(staging / "dense.faiss"))
+        units = snapshot.units
+        if units.passages != len(snapshot.passages):
+            raise ValueError(f"{units.passages} passages' units for {len(snapshot.passages)} passages")
+        (staging / "units.json").write_text(
+            json.dumps(
+                {"offsets": [int(x) for x in units.offsets], "texts": units.texts, "paragraphs": units.paragraphs}
+            ),
+            encoding="utf-8",
+        )
+        np.save(staging / "unit_vectors.npy", np.ascontiguousarray(units.vectors, dtype=np.float32))
+        (staging / "headings.json").write_text(json.dumps(snapshot.headings), encoding="utf-8")
+        np.save(staging / "heading_vectors.npy", np.ascontiguousarray(snapshot.heading_vectors, dtype=np.float32))
+        tokens = snapshot.keyword_tokens
+        if tokens is None or len(tokens) != len(snapshot.passages):
+            tokens = passage_tokens(snapshot.passages)
+        keyword = {"key": tokenizer_key(), "tokens": tokens}
+        (staging / "keyword.json").write_text(json.dumps(keyword), encoding="utf-8")
         manifest = {
             "format": FORMAT_VERSION,
             "version": version,
@@ -83,6 +125,8 @@ def write_snapshot(data_dir: Path, snapshot: Snapshot) -> str:
             "model": snapshot.model,
             "dimension": snapshot.dimension,
             "passages": len(snapshot.passages),
+            "units": len(units.texts),
+            "onnx": snapshot.onnx,
             "documents": [
                 {"doc_id": d.doc_id, "path": d.path, "sha256": d.sha256, "title": d.title} for d in snapshot.documents
             ],
@@ -104,19 +148,30 @@ def write_snapshot(data_dir: Path, snapshot: Snapshot) -> str:
     return version
 
 
+def current_version(data_dir: Path) -> str:
+    """The version named by `CURRENT` ('' when there is no index): cheap, for noticing a re-ingest."""
+    try:
+        return (index_root(data_dir) / "CURRENT").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
 def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapshot, dict[str, Any]]:
-    """Load the live snapshot. Raises IndexMissingError / IndexDamagedError with a rebuild hint."""
+    """Load the live snapshot. Raises IndexMissingError / IndexDamagedError with a rebuild hint.
+    Without `with_vectors` the vectors (of passages, units and headings) are left empty."""
     root = index_root(data_dir)
     pointer = root / "CURRENT"
     if not pointer.is_file():
         raise IndexMissingError(f"No index found in {root}.")
     version = pointer.read_text(encoding="utf-8").strip()
     folder = root / version
+    empty = np.zeros((0, 0), dtype=np.float32)
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT_VERSION:
             raise IndexDamagedError(
-                f"The index in {folder} has format {manifest.get('format')}; expected {FORMAT_VERSION}."
+                f"The index in {folder} has format {manifest.get('format')}; this version reads format "
+                f"{FORMAT_VERSION} (sentence units stored at ingest)."
             )
         for name, expected in manifest["checksums"].items():
             if _sha256(folder / name) != expected:
@@ -127,17 +182,44 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
         ]
         with (folder / "passages.jsonl").open(encoding="utf-8") as handle:
             passages = [Passage.model_validate_json(line) for line in handle if line.strip()]
-        vectors = np.load(folder / "vectors.npy") if with_vectors else np.zeros((0, 0), dtype=np.float32)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        table = json.loads((folder / "units.json").read_text(encoding="utf-8"))
+        offsets = np.asarray(table["offsets"], dtype=np.int64)
+        headings = list(json.loads((folder / "headings.json").read_text(encoding="utf-8")))
+        keyword_file = folder / "keyword.json"  # optional: without it the index tokenises when opened
+        keyword = json.loads(keyword_file.read_text(encoding="utf-8")) if keyword_file.is_file() else {}
+        if with_vectors:
+            vectors = np.load(folder / "vectors.npy")
+            unit_vectors = np.load(folder / "unit_vectors.npy")
+            heading_vectors = np.load(folder / "heading_vectors.npy")
+        else:
+            vectors, heading_vectors = empty, empty
+            unit_vectors = np.zeros((int(offsets[-1]) if len(offsets) else 0, 0), dtype=np.float32)
+        units = UnitTable(offsets, list(table["texts"]), list(table["paragraphs"]), unit_vectors)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise IndexDamagedError(f"The index in {folder} is damaged ({type(exc).__name__}: {exc}).") from exc
-    if with_vectors and (vectors.shape[0] != len(passages) or vectors.shape[1] != manifest["dimension"]):
-        raise IndexDamagedError(f"The index in {folder} has {vectors.shape} vectors for {len(passages)} passages.")
+    dimension = int(manifest["dimension"])
+    if with_vectors and (
+        vectors.shape != (len(passages), dimension)
+        or units.passages != len(passages)
+        or unit_vectors.shape[1:] != (dimension,)
+        or heading_vectors.shape != (len(headings), dimension)
+    ):
+        raise IndexDamagedError(
+            f"The index in {folder} has {vectors.shape} vectors for {len(passages)} passages, units of "
+            f"{units.passages} passages and {heading_vectors.shape} vectors for {len(headings)} headings."
+        )
     snapshot = Snapshot(
         documents=documents,
         passages=passages,
         vectors=vectors,
         model=manifest["model"],
-        dimension=int(manifest["dimension"]),
+        dimension=dimension,
+        units=units,
+        headings=headings,
+        heading_vectors=heading_vectors,
+        onnx=str(manifest.get("onnx", "")),
+        keyword_tokens=[list(t) for t in keyword["tokens"]] if keyword else None,
+        keyword_key=str(keyword.get("key", "")),
         version=version,
         created=manifest.get("created", ""),
     )

@@ -41,10 +41,16 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = 16
     torch_threads: int = Field(default=2, description="CPU threads of the embedding worker for questions and answers.")
-    precompute_units: bool = Field(
-        default=True,
-        description="`vsh serve` embeds every passage's sentences in the background after start, so that "
-        "first-time questions are as fast as repeated ones (a few minutes of CPU on 2 cores).",
+    query_embedder: Literal["onnx", "sentence-transformers"] = Field(
+        default="onnx",
+        description="What embeds questions when answering: the ONNX export of the index's model made at ingest "
+        "(onnxruntime, no torch in the serving process), or sentence-transformers (the reference, to compare).",
+    )
+    onnx_threads: int = Field(default=1, description="CPU threads of one ONNX question-embedding call.")
+    index_reload_s: float = Field(
+        default=5.0,
+        description="How often a serving process looks for a newer index snapshot (a re-ingest) and swaps it "
+        "in without a restart; 0 = never.",
     )
     ingest_threads: int = Field(default=0, description="CPU threads for bulk embedding at ingest; 0 = all cores.")
     passage_max_tokens: int = Field(default=160, description="Word-piece budget of one passage.")

@@ -4,11 +4,12 @@
 `TranscriptRepository` (`storage.repository`, plain SQLAlchemy access) and keeps what could not be written in
 a `WriteBehindQueue` (`storage.queue`) until the database is back. `migrate()` runs the Alembic migrations in
 `storage/migrations` (one chain for every table: "0001_transcripts", "0002_evals", "0003_eval_lead", "0004_session_version",
-"0005_approved_answers"). Approved answers (`storage.approved`) are served again by `StoredApprovedAnswers`.
+"0005_approved_answers", "0006_delivery_claims"). Approved answers (`storage.approved`) are served again by
+`StoredApprovedAnswers`; `claim_delivery` answers a Slack delivery once across every process sharing the database.
 """
 
 from storage.approved import ApprovedAnswer, StoredApprovedAnswers, approved_answers_for
-from storage.models import Base, Feedback, Transcript, new_id, utcnow
+from storage.models import Base, DeliveryClaim, Feedback, Transcript, new_id, utcnow
 from storage.queue import STORAGE_DROPPED, STORAGE_ERRORS, STORAGE_PENDING, WriteBehindQueue
 from storage.repository import CHANNELS, StorageError, TranscriptRepository
 from storage.store import TranscriptStore
@@ -19,6 +20,7 @@ __all__ = [
     "approved_answers_for",
     "Base",
     "CHANNELS",
+    "DeliveryClaim",
     "Feedback",
     "STORAGE_DROPPED",
     "STORAGE_ERRORS",

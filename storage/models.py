@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Transcript", "Feedback", "utcnow", "new_id"]
+__all__ = ["Base", "DeliveryClaim", "Transcript", "Feedback", "utcnow", "new_id"]
 
 
 def utcnow() -> datetime:
@@ -58,3 +58,15 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     channel: Mapped[str] = mapped_column(String(16), default="web")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DeliveryClaim(Base):
+    """A delivery handled once across every serving process: the first process to insert a key (a Slack event
+    id, a message reference) answers it; a retry or a second delivery of the same key, to any replica, finds
+    the key taken (primary key) and is dropped."""
+
+    __tablename__ = "delivery_claims"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), default="slack")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -28,7 +28,7 @@ log = logging.getLogger("vsh.db")
 STORAGE_ERRORS = Counter("vsh_storage_errors_total", "Failed database operations (records are queued).", ["operation"])
 STORAGE_DROPPED = Counter("vsh_storage_dropped_total", "Queued records dropped because the retry queue was full.")
 STORAGE_PENDING = Gauge("vsh_storage_pending", "Records waiting in the in-memory retry queue.")
-for _op in ("transcript", "feedback", "flush", "read"):
+for _op in ("transcript", "feedback", "flush", "read", "claim"):
     STORAGE_ERRORS.labels(operation=_op)  # export zeros from the start
 
 

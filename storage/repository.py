@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.conversation import Turn
 from assistant.models import Answer
 from settings import VshError
-from storage.models import Feedback, Transcript, new_id, utcnow
+from storage.models import DeliveryClaim, Feedback, Transcript, new_id, utcnow
 
 __all__ = [
     "TranscriptRepository",
@@ -42,6 +42,8 @@ CHANNELS = ("web", "slack", "cli", "eval")
 LIVE_CHANNELS = ("web", "slack", "cli")
 """Channels people type into; evaluation transcripts ('eval') come from question sets and stay with their run."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 7_316_001
+"""PostgreSQL advisory lock key held while migrating."""
 
 
 class StorageError(VshError, RuntimeError):
@@ -175,10 +177,13 @@ class TranscriptRepository:
     # --- schema -----------------------------------------------------------------------------------
 
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision ('alembic upgrade head')."""
+        """Bring the schema to the newest Alembic revision ('alembic upgrade head'). On PostgreSQL the upgrade
+        holds an advisory lock, so replicas starting together migrate one after the other."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         with self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
@@ -209,6 +214,17 @@ class TranscriptRepository:
         """Insert one 'transcript' or 'feedback' row (IntegrityError for a duplicate or an orphan)."""
         with self._writing() as s:
             s.add(Transcript(**row) if kind == "transcript" else Feedback(**row))
+
+    def claim(self, keys: list[str], channel: str) -> None:
+        """Insert delivery claims for `keys` in one transaction (IntegrityError when any is taken)."""
+        now = utcnow()
+        with self._writing() as s:
+            s.add_all([DeliveryClaim(key=key, channel=channel, created_at=now) for key in keys])
+
+    def delete_claims(self, before: datetime) -> int:
+        """Forget delivery claims made before `before`; returns how many."""
+        with self._writing() as s:
+            return int(s.execute(delete(DeliveryClaim).where(DeliveryClaim.created_at < before)).rowcount or 0)  # type: ignore[attr-defined]
 
     def delete_transcripts(self, *, before: datetime | None = None, conversation_id: str | None = None) -> int:
         """Delete live-channel transcripts created before `before`, or every transcript of one conversation;

@@ -8,6 +8,7 @@ The queue is flushed, in order, before the next write and by `flush()` (the web 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -22,7 +23,10 @@ from storage.models import Feedback, Transcript, utcnow
 from storage.queue import STORAGE_ERRORS, Pending, WriteBehindQueue
 from storage.repository import CHANNELS, StorageError, TranscriptRepository, transcript_row, turn_from
 
-__all__ = ["TranscriptStore"]
+__all__ = ["CLAIM_DAYS", "TranscriptStore"]
+
+CLAIM_DAYS = 2
+"""How long a delivery claim (`claim_delivery`) is kept."""
 
 log = logging.getLogger("vsh.db")
 
@@ -159,9 +163,28 @@ class TranscriptStore:
         self.flush()
         self.repository.dispose()
 
+    def claim_delivery(self, *keys: str, channel: str = "slack") -> bool:
+        """True for the first delivery of any of `keys` across every process sharing this database (the keys
+        are then taken), False for a repeat. When the database cannot be written the delivery is answered
+        (True): a rare duplicate answer is better than a dropped question."""
+        wanted = sorted({key[:255] for key in keys if key})
+        if not wanted:
+            return True
+        try:
+            self.repository.claim(wanted, channel)
+        except IntegrityError:
+            return False
+        except (SQLAlchemyError, OSError) as exc:
+            STORAGE_ERRORS.labels(operation="claim").inc()
+            log.error("claim_delivery: database unavailable (%s); answering", type(exc).__name__)
+        return True
+
     def delete_older_than(self, days: int) -> int:
         """Delete live transcripts (web, Slack, command line) older than `days` days, with their feedback and
-        annotations; returns how many. `days` <= 0 deletes nothing (keep forever)."""
+        annotations; returns how many. `days` <= 0 deletes nothing (keep forever). Delivery claims older
+        than `CLAIM_DAYS` are forgotten whatever `days` is (Slack retries within minutes)."""
+        with contextlib.suppress(SQLAlchemyError, OSError):
+            self.repository.delete_claims(utcnow() - timedelta(days=CLAIM_DAYS))
         if days <= 0:
             return 0
         return self.repository.delete_transcripts(before=utcnow() - timedelta(days=days))

@@ -89,10 +89,22 @@ def test_changed_file_reembeds_only_its_new_text(
     report = ingest_paths([library], settings)
     actions = {d.doc_id: d.action for d in report.documents}
     assert actions["local-moves"] == "updated" and list(actions.values()).count("unchanged") == 1
-    assert calls == [1] and report.embedded_passages == 1
+    # one bulk call: the new passage, its one sentence ("Records: Records must move...") and its new heading
+    assert calls == [3] and report.embedded_passages == 1 and report.embedded_units == 1
+    assert report.reused_units >= 4
     after = GuidanceIndex.open(settings)
     assert any("Records must move" in p.text for p in after.passages("local-moves"))
     assert after.passages(notes_before[0].doc_id) == notes_before
+    # the stored units are the assistant's units of every passage, reused ones included
+    from assistant.units import passage_units
+
+    passages = [p for d in after.documents() for p in after.passages(d.doc_id)]
+    stored = after.units(passages)
+    for passage in passages:
+        assert stored[passage.passage_id].texts == [u for u, _ in passage_units(passage)]
+    unchanged = before.units(notes_before)[notes_before[0].passage_id]
+    assert (after.units(notes_before)[notes_before[0].passage_id].vectors == unchanged.vectors).all()
+    assert set(after.heading_vectors(["Records", "Transport"])) == {"Records", "Transport"}
 
 
 def test_removed_file_removes_its_passages(library: Path, settings: Settings) -> None:

@@ -401,29 +401,6 @@ def test_sqlite_file_unreachable_then_restored(fake_settings: Settings, tmp_path
         assert store.count() == 2
 
 
-def test_serve_precomputes_answer_units_in_the_background_and_stops_with_the_app(
-    fake_settings: Settings, tmp_path: Path
-) -> None:
-    import threading
-    import time
-
-    assistant = fake_assistant(fake_settings)  # its own unit cache, empty
-    store = TranscriptStore(f"sqlite:///{tmp_path / 'precompute.db'}")
-    app = create_app(fake_settings, assistant=assistant, store=store, precompute_units=True)
-    with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
-        deadline = time.monotonic() + 30
-        while not assistant.units_cached and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert assistant.units_cached, "no passage units were precomputed"
-        answered = client.post("/api/ask", json={"question": QUESTION})  # questions go on meanwhile
-        assert answered.status_code == 200 and answered.json()["answer"]["citations"]
-    deadline = time.monotonic() + 15
-    while any(t.name == "precompute-units" for t in threading.enumerate()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(t.name == "precompute-units" for t in threading.enumerate())
-    store.engine.dispose()
-
-
 # --- the real corpus ------------------------------------------------------------------------------
 
 

@@ -9,8 +9,10 @@ Within Slack's 3-second limit: events are acknowledged by Bolt before the listen
 replaces it (`chat.update`) with the answer. The slash command acks at once with a short ephemeral text.
 
 Retries (`X-Slack-Retry-Num`, also mirrored by the Socket Mode adapter) are acknowledged and dropped, and
-each message is answered once: its event id and its message key are remembered in memory and the key is
-stored as the transcript's `external_ref` (checked with `store.has_external_ref` across restarts).
+each message is answered once, across every process sharing the database (replicas): its event id and its
+message key are claimed in the database (`store.claim_delivery`, a primary key: the first process to insert
+them answers, any other delivery is dropped), after a quick check in this process's memory; the key is also
+stored as the transcript's `external_ref`.
 
 Personal data: the question text is never logged (only ids); the assistant redacts the question before it
 is stored; Bolt's and the Web API client's DEBUG logs (which would print payloads) are capped at INFO.
@@ -85,10 +87,13 @@ class SlackBot:
     # --- dedupe -------------------------------------------------------------------------------------
 
     def first_time(self, event_id: str, message_ref: str) -> bool:
-        """False when this event or message was already handled (in memory, or stored as external_ref)."""
+        """False when this event or message was already handled, by this process (memory) or any process
+        sharing the database (a delivery claim, or a transcript stored with this external_ref)."""
         if not self.seen.claim(event_id, message_ref):
             return False
         try:
+            if not self.store.claim_delivery(*(f"slack-event:{event_id}" if event_id else "", message_ref)):
+                return False
             if message_ref and self.store.has_external_ref(message_ref):
                 return False
         except Exception as exc:  # storage trouble must not stop the answer

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -144,17 +142,6 @@ def _install_handlers(app: FastAPI) -> None:
         return _error(500, message)
 
 
-def _precompute(assistant: Assistant, stop: threading.Event) -> None:
-    """Embed every passage's sentences ahead of questions, four passages per job (background thread)."""
-    started = time.perf_counter()
-    try:
-        done = assistant.precompute_units(batch_passages=4, stop=stop)
-    except Exception as exc:  # the index may be missing: questions then embed what they need themselves
-        log.warning("precomputing answer units stopped: %s", type(exc).__name__)
-        return
-    log.info("precomputed the answer units of %d passages in %.0f s", done, time.perf_counter() - started)
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -162,15 +149,14 @@ def create_app(
     store: TranscriptStore | None = None,
     answer_cache_size: int = 512,
     flush_interval: float = 5.0,
-    precompute_units: bool = False,
     extensions: Sequence[AppExtension] = (),
 ) -> FastAPI:
     """The web app. One Assistant and one TranscriptStore per app (created here unless given).
 
     A missing index does not stop the app: /healthz and /api/ask answer 503 with the rebuild hint until an
     index appears (re-checked every few seconds). An unreachable database does not stop it either: the
-    answers are still given and the transcripts queued (see `TranscriptStore`). With `precompute_units`
-    (what `vsh serve` does), every passage's sentences are embedded in a background thread after start.
+    answers are still given and the transcripts queued (see `TranscriptStore`). A re-ingest (by this or
+    another process sharing the data directory) is noticed and swapped in without a restart (`IndexState`).
     `extensions` add the routes of other packages (see the module docstring).
     """
     settings = settings or get_settings()
@@ -191,10 +177,6 @@ def create_app(
         with contextlib.suppress(Exception):
             await run_in_threadpool(service.index.get)  # open the index now (503 + hint if missing)
             await run_in_threadpool(assistant.warm)  # and load the model, so the first question is not slow
-        stop = threading.Event()
-        precompute = threading.Thread(target=_precompute, args=(assistant, stop), name="precompute-units", daemon=True)
-        if precompute_units:
-            precompute.start()
 
         async def flusher() -> None:
             while True:
@@ -207,9 +189,6 @@ def create_app(
         try:
             yield
         finally:
-            stop.set()
-            if precompute.is_alive():  # let its current job finish: torch must not be busy at interpreter exit
-                await run_in_threadpool(precompute.join, 30)
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task

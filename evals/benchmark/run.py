@@ -1,15 +1,19 @@
-"""The benchmark: prints the speed and memory figures the issues set targets for.
+"""The benchmark: every speed and memory figure beside the naive peer's, measured in the same run.
 
-`python -m evals.benchmark [--corpus PATH] [--parts search,answer,http]` runs each part in its own
-process (so each peak-memory figure belongs to that part alone) and prints one table and a JSON line.
+`python -m evals.benchmark [--corpus PATH] [--runs 3] [--parts ingest,answer,http,replicas]` measures, in
+each run, ours and the naive peer (`evals.benchmark.naive`: 1,000-character chunks, MiniLM through
+sentence-transformers, faiss flat) one after the other, and prints the median of the runs of each figure,
+ours beside the naive peer's with their ratio (ours / naive) and the target where the issues set one:
 
-- search: cold ingest, unchanged re-ingest, passages/s embedded, search p50/p95, index size, peak memory,
-  and search quality against a naive baseline (fixed 1,000-character chunks, dense only);
-- answer: extractive answer latency p50/p95 and peak memory of a process that serves answers;
-- http: requests/s and p50/p95 latency of `POST /api/ask` over loopback HTTP, questions taken round-robin
-  from the development set with the answer cache off (every request runs the pipeline): one warm-up
-  request, then a first-sight pass (each question once, so the sentences of the passages it retrieves are
-  embedded then), then the measured run of `--requests` requests.
+- ingest (a child process): cold ingest of the corpus, unchanged re-ingest, index size, search hit@5/MRR@5;
+- answer (fresh child processes): first-ever answer counted from the process's start (imports and loading
+  included), first-sight answer p50 (each development question asked once, none seen before), warm answer
+  p50, search p50 over 200 queries, resident memory after those answers, whether torch was imported;
+- http (a server process each): answers/s and p50/p95 at `--concurrency` with the answer cache off, 0 errors,
+  resident memory of the serving process after 200 answers;
+- replicas: the same load shared by two server processes over one database and one index directory.
+
+The machine is named with the figures; on a shared machine, measure when it is quiet (`uptime`).
 """
 
 from __future__ import annotations
@@ -18,163 +22,166 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from settings import REPO_ROOT, Settings
+from settings import REPO_ROOT
 
-__all__ = ["main", "machine_description"]
+__all__ = ["TARGETS", "machine_description", "main"]
 
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 DEV_SET = REPO_ROOT / "evals" / "datasets" / "dev.jsonl"
-ANSWER_QUESTIONS = [
-    "Who is eligible for Pupil Premium Plus?",
-    "Who decides how Pupil Premium Plus is spent for a looked-after child?",
-    "Does the virtual school cover a child on a child in need plan?",
-    "Must the governing body appoint a designated teacher?",
-    "What changed for children in kinship care in September 2024?",
-    "What should be in a personal education plan?",
-    "Who is a previously looked-after child?",
-    "What does a personal adviser do for a care leaver?",
-    "What must a local authority do when a child is missing education?",
-    "What is the role of the virtual school head in health assessments?",
-]
+TARGETS: dict[str, tuple[str, float]] = {
+    "cold_ingest_s": ("<=", 45),
+    "unchanged_reingest_s": ("<=", 1),
+    "first_answer_ms": ("<=", 1500),
+    "first_sight_answer_p50_ms": ("<=", 60),
+    "search_p50_ms": ("<=", 8),
+    "serving_rss_mb_after_200_answers": ("<=", 400),
+    "answers_per_s": (">=", 80),
+    "http_errors": ("<=", 0),
+}
 
 
 def machine_description() -> str:
-    """One line naming the machine the figures were measured on."""
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    """One line naming the machine the figures were measured on, with its load when they were."""
+    load = ", load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}{load}"
+    )
 
 
-def _peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _part_search(corpus: Path) -> dict[str, Any]:
-    from evals.benchmark.search import run_search_benchmark
-
-    return dict(run_search_benchmark(corpus))
-
-
-def _built_settings(corpus: Path, data_dir: Path) -> Settings:
-    from index.build import ingest_paths
-
-    settings = Settings(data_dir=data_dir, corpus_paths=[corpus])
-    report = ingest_paths([corpus], settings)
-    if report.failed:
-        raise SystemExit(f"ingest failed: {report.failed}")
-    return settings
-
-
-def _part_answer(corpus: Path, data_dir: Path) -> dict[str, Any]:
-    from evals.benchmark.answer import assistant_benchmark
-
-    settings = _built_settings(corpus, data_dir)
-    figures = dict(assistant_benchmark(settings, ANSWER_QUESTIONS))
-    figures["peak_rss_mb_answer_process"] = round(_peak_rss_mb(), 1)
-    return figures
-
-
-def _part_http(corpus: Path, data_dir: Path, total: int, concurrency: int) -> dict[str, Any]:
-    import socket
-
-    import httpx
-    import uvicorn
-
-    from bots.web.app import create_app
-    from evals.benchmark.loadgen import run_load
+def _questions() -> list[str]:
     from evals.questions import load_questions
 
-    settings = _built_settings(corpus, data_dir)
-    questions = [q.question for q in load_questions(DEV_SET)]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    settings = settings.model_copy(update={"rate_limit_per_minute": 10**9})
-    app = create_app(settings, answer_cache_size=0)  # every request runs the pipeline: no cached answers
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        started = time.perf_counter()
-        warm_up = httpx.post(f"{base_url}/api/ask", json={"question": questions[0]}, timeout=120)
-        first_request_ms = round((time.perf_counter() - started) * 1000, 1)
-        if warm_up.status_code != 200:
-            raise SystemExit(f"warm-up request failed: HTTP {warm_up.status_code}")
-        figures: dict[str, Any] = {"first_request_ms": first_request_ms, "distinct_questions": len(questions)}
-        first_sight = run_load(base_url, questions, len(questions), concurrency)
-        for key in ("errors", "requests_per_s", "p50_ms", "p95_ms", "p99_ms"):
-            figures[f"first_sight_{key}"] = first_sight[key]
-        figures.update(run_load(base_url, questions, total, concurrency))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-    figures["http_requests"] = total
-    figures["http_concurrency"] = concurrency
-    figures["peak_rss_mb_server_process"] = round(_peak_rss_mb(), 1)
-    return figures
+    return [q.question for q in load_questions(DEV_SET)]
 
 
-def _run_part(part: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Run one part in a child process and return its JSON figures."""
-    command = [sys.executable, "-m", "evals.benchmark", "--part", part, "--corpus", str(args.corpus)]
-    command += ["--requests", str(args.requests), "--concurrency", str(args.concurrency)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+def _child_json(command: list[str]) -> dict[str, Any]:
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
+        raise RuntimeError((done.stderr or done.stdout).strip()[-1500:])
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def _answers(kind: str, data_dir: Path, questions_file: Path) -> dict[str, Any]:
+    """A fresh process that loads and answers; its first answer is timed from the process's start."""
+    command = [sys.executable, "-m", "evals.benchmark.children", "answers", "--kind", kind]
+    command += ["--data-dir", str(data_dir), "--questions", str(questions_file)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    figures: dict[str, Any] = {}
+    for line in process.stdout:
+        if line.startswith("FIRST ") and "first_answer_ms" not in figures:
+            figures["first_answer_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        elif line.startswith("{"):
+            figures.update(json.loads(line))
+    if process.wait() != 0:
+        raise RuntimeError((process.stderr.read() if process.stderr else "")[-1500:])
+    return figures
+
+
+def one_run(args: argparse.Namespace, parts: list[str]) -> dict[str, dict[str, Any]]:
+    """Every part once: {"ours": {...}, "naive": {...}}."""
+    from evals.benchmark.http import http_figures, replica_figures
+
+    figures: dict[str, dict[str, Any]] = {"ours": {}, "naive": {}}
+    questions = _questions()
+    with tempfile.TemporaryDirectory(prefix="vsh-bench-") as tmp:
+        ours_dir, naive_dir = Path(tmp) / "ours", Path(tmp) / "naive"
+        questions_file = Path(tmp) / "questions.json"
+        questions_file.write_text(json.dumps(questions), encoding="utf-8")
+        command = [sys.executable, "-m", "evals.benchmark", "--part", "ingest", "--corpus", str(args.corpus)]
+        built = _child_json([*command, "--ours-dir", str(ours_dir), "--naive-dir", str(naive_dir)])
+        for kind in ("ours", "naive"):
+            if "ingest" in parts:
+                figures[kind].update(built[kind])
+            data_dir = ours_dir if kind == "ours" else naive_dir
+            database = args.database_url or f"sqlite:///{Path(tmp) / f'{kind}.sqlite3'}"
+            if "answer" in parts:
+                figures[kind].update(_answers(kind, data_dir, questions_file))
+            if "http" in parts:
+                figures[kind].update(http_figures(kind, data_dir, questions, args.requests, args.concurrency, database))
+            if "replicas" in parts:
+                figures[kind].update(
+                    replica_figures(kind, data_dir, questions, args.requests, args.concurrency, database)
+                )
+    return figures
+
+
+def _median(values: list[Any]) -> Any:
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if len(numbers) != len(values):
+        return values[-1] if len(set(map(str, values))) == 1 else values
+    return round(statistics.median(numbers), 3)
+
+
+def summarise(runs: list[dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per figure: medians of ours and the naive peer, their ratio, the target and whether it is met."""
+    rows: list[dict[str, Any]] = []
+    names = list(dict.fromkeys(name for run in runs for kind in run.values() for name in kind))
+    for name in names:
+        ours = _median([run["ours"][name] for run in runs if name in run["ours"]])
+        naive = (
+            _median([run["naive"][name] for run in runs if name in run["naive"]]) if name in runs[0]["naive"] else None
+        )
+        ratio = (
+            round(ours / naive, 3)
+            if isinstance(ours, int | float) and isinstance(naive, int | float) and naive
+            else None
+        )
+        row: dict[str, Any] = {"figure": name, "ours": ours, "naive": naive, "ratio": ratio}
+        if name in TARGETS:
+            op, bound = TARGETS[name]
+            row["target"] = f"{op} {bound:g}"
+            row["met"] = bool(ours <= bound if op == "<=" else ours >= bound) if isinstance(ours, int | float) else None
+        rows.append(row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the parts and print their figures."""
+    """Entry point: run the parts `--runs` times and print the medians."""
     parser = argparse.ArgumentParser(
         prog="python -m evals.benchmark", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--parts", default="search,answer,http")
-    parser.add_argument("--part", help=argparse.SUPPRESS)
+    parser.add_argument("--parts", default="ingest,answer,http,replicas")
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--database-url", default="", help="Database of the servers (default: SQLite in a temp dir).")
+    parser.add_argument("--part", help=argparse.SUPPRESS)
+    parser.add_argument("--ours-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--naive-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         parser.error(f"no corpus folder at {args.corpus}; pass --corpus PATH (the folder of guidance to ingest)")
+    if args.part == "ingest":  # child process: build both indexes, print the figures as the last line
+        from evals.benchmark.ingest import ingest_figures
 
-    if args.part:  # child process: run one part, print its JSON as the last line
-        with tempfile.TemporaryDirectory(prefix="vsh-bench-") as tmp:
-            if args.part == "search":
-                figures = _part_search(args.corpus)
-            elif args.part == "answer":
-                figures = _part_answer(args.corpus, Path(tmp))
-            else:
-                figures = _part_http(args.corpus, Path(tmp), args.requests, args.concurrency)
-        print(json.dumps(figures))
+        print(json.dumps(ingest_figures(args.corpus, args.ours_dir, args.naive_dir)))
         return 0
 
-    results: dict[str, Any] = {"machine": machine_description()}
-    for part in [p.strip() for p in args.parts.split(",") if p.strip()]:
-        print(f"running {part} ...", file=sys.stderr, flush=True)
-        results[part] = _run_part(part, args)
-
-    print(f"machine: {results['machine']}")
-    for part, figures in results.items():
-        if part == "machine":
-            continue
-        print(f"\n[{part}]")
-        for key, value in figures.items():
-            print(f"  {key:<40} {value}")
-    print("\n" + json.dumps(results))
-    return 0 if all("error" not in v for k, v in results.items() if k != "machine") else 1
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    runs = []
+    for number in range(1, args.runs + 1):
+        print(f"run {number}/{args.runs} ({machine_description()}) ...", file=sys.stderr, flush=True)
+        runs.append(one_run(args, parts))
+        print(json.dumps({"run": number, **runs[-1]}), file=sys.stderr, flush=True)
+    rows = summarise(runs)
+    print(f"machine: {machine_description()}; medians of {len(runs)} run(s)")
+    print(f"{'figure':<38} {'ours':>12} {'naive':>12} {'ours/naive':>11}  target")
+    for row in rows:
+        target = f"{row.get('target', '')} {'met' if row.get('met') else 'NOT met' if 'met' in row else ''}".strip()
+        print(f"{row['figure']:<38} {row['ours']!s:>12} {row['naive']!s:>12} {row['ratio']!s:>11}  {target}")
+    print(json.dumps({"machine": machine_description(), "runs": runs, "medians": rows}))
+    return 0 if all(row.get("met", True) is not False for row in rows) else 1
 
 
 if __name__ == "__main__":
