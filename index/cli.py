@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -24,20 +25,23 @@ errors = Console(stderr=True)
 EXIT_INDEX_UNAVAILABLE = 2
 
 
+def _id_column(table: Table, ids: list[str]) -> None:
+    """The document id column: as wide as the longest id, never wrapped (ids are never split mid-word)."""
+    table.add_column("document", no_wrap=True, min_width=max([len(i) for i in ids] + [8]))
+
+
 def print_ingest_report(report: IngestReport) -> None:
     """The per-document table, warnings and one line per failed file."""
-    table = Table(title="Ingest report", show_lines=False)
-    for column in ("document", "action", "status", "pages", "sections", "passages", "warnings"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="Ingest report", show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False)
+    _id_column(table, [doc.doc_id for doc in report.documents])
+    table.add_column("action", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("pages", justify="right", no_wrap=True)
+    table.add_column("passages", justify="right", no_wrap=True)
+    table.add_column("warnings", ratio=1, overflow="fold")
     for doc in report.documents:
         table.add_row(
-            doc.doc_id,
-            doc.action,
-            doc.status,
-            str(doc.pages or ""),
-            str(doc.sections or ""),
-            str(doc.passages),
-            "; ".join(doc.warnings),
+            doc.doc_id, doc.action, doc.status, str(doc.pages or ""), str(doc.passages), "; ".join(doc.warnings)
         )
     console.print(table)
     console.print(
@@ -122,19 +126,25 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         rows = [doc.model_dump(mode="json") | {"passages": len(index.passages(doc.doc_id))} for doc in documents]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"{len(documents)} documents (index {index.version})")
-    for column in ("doc_id", "title", "status", "version", "last check", "pages", "passages"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=f"{len(documents)} documents (index {index.version})", box=box.SIMPLE_HEAD, pad_edge=False)
+    _id_column(table, [doc.doc_id for doc in documents])
+    table.add_column("title", ratio=3)
+    table.add_column("status", ratio=1)
+    table.add_column("version", ratio=2)
+    checked = any(doc.last_checked for doc in documents)
+    if checked:
+        table.add_column("checked", no_wrap=True)
+    table.add_column("passages", justify="right", no_wrap=True)
     for doc in documents:
-        table.add_row(
+        row = [
             doc.doc_id,
-            doc.title,
+            doc.citation_name,
             doc.status + (" (withdrawn)" if doc.withdrawn else ""),
             doc.published_label + (f" ({len(doc.versions)} versions)" if len(doc.versions) > 1 else ""),
-            f"{doc.last_checked:%Y-%m-%d %H:%M} UTC" if doc.last_checked else "",
-            str(doc.pages),
-            str(len(index.passages(doc.doc_id))),
-        )
+        ]
+        if checked:
+            row.append(f"{doc.last_checked:%Y-%m-%d}" if doc.last_checked else "")
+        table.add_row(*row, str(len(index.passages(doc.doc_id))))
     console.print(table)
 
 

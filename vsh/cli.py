@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import ask
-from bots.cli import serve_command, slack
+from bots.cli import ask, serve_command, slack
 from evals.cli import eval_app, users_app
 from evals.review import mount_review
 from index.cli import docs, index_app, ingest, search
