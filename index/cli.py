@@ -31,23 +31,23 @@ def _id_column(table: Table, ids: list[str]) -> None:
 
 
 def print_ingest_report(report: IngestReport) -> None:
-    """The per-document table, warnings and one line per failed file."""
-    table = Table(title="Ingest report", show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False)
+    """The per-document table (it fits 80 columns), one line per warning and one per failed file."""
+    table = Table(title="Ingest report", box=box.SIMPLE_HEAD, pad_edge=False)
     _id_column(table, [doc.doc_id for doc in report.documents])
     table.add_column("action", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    table.add_column("pages", justify="right", no_wrap=True)
-    table.add_column("passages", justify="right", no_wrap=True)
-    table.add_column("warnings", ratio=1, overflow="fold")
+    for column in ("pages", "passages"):
+        table.add_column(column, justify="right", no_wrap=True)
     for doc in report.documents:
-        table.add_row(
-            doc.doc_id, doc.action, doc.status, str(doc.pages or ""), str(doc.passages), "; ".join(doc.warnings)
-        )
+        table.add_row(doc.doc_id, doc.action, doc.status, str(doc.pages or ""), str(doc.passages))
     console.print(table)
     console.print(
         f"embedded {report.embedded_passages} passages, reused {report.reused_passages}, "
         f"removed {len(report.removed)}, in {report.seconds:.1f} s"
     )
+    for doc in report.documents:
+        for warning in doc.warnings:
+            console.print(f"warning: {doc.doc_id}: {warning}", markup=False, highlight=False)
     for note in report.notes:
         console.print(f"note: {note}")
     for failure in report.failed:
@@ -127,24 +127,21 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(title=f"{len(documents)} documents (index {index.version})", box=box.SIMPLE_HEAD, pad_edge=False)
-    _id_column(table, [doc.doc_id for doc in documents])
-    table.add_column("title", ratio=3)
-    table.add_column("status", ratio=1)
-    table.add_column("version", ratio=2)
-    checked = any(doc.last_checked for doc in documents)
-    if checked:
-        table.add_column("checked", no_wrap=True)
+    longest_id = max([len(doc.doc_id) for doc in documents] + [13])
+    table.add_column("document (id)", min_width=longest_id)
+    table.add_column("status", no_wrap=True)
+    table.add_column("version", min_width=12, max_width=18)
     table.add_column("passages", justify="right", no_wrap=True)
     for doc in documents:
-        row = [
-            doc.doc_id,
-            doc.citation_name,
+        version = doc.published_label + (f" ({len(doc.versions)} versions)" if len(doc.versions) > 1 else "")
+        if doc.last_checked:
+            version += f"\nchecked {doc.last_checked:%Y-%m-%d}"
+        table.add_row(
+            f"{doc.citation_name}\n[dim]{doc.doc_id}[/dim]",
             doc.status + (" (withdrawn)" if doc.withdrawn else ""),
-            doc.published_label + (f" ({len(doc.versions)} versions)" if len(doc.versions) > 1 else ""),
-        ]
-        if checked:
-            row.append(f"{doc.last_checked:%Y-%m-%d}" if doc.last_checked else "")
-        table.add_row(*row, str(len(index.passages(doc.doc_id))))
+            version,
+            str(len(index.passages(doc.doc_id))),
+        )
     console.print(table)
 
 
