@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from assistant.redaction import redact
 from assistant.safeguarding import PATTERNS_FILE, mentions_risk_to_child, risk_patterns
 from settings import REPO_ROOT
 
@@ -93,6 +94,13 @@ def test_the_lists_are_long_enough() -> None:
 @pytest.mark.parametrize("question", MUST_TRIGGER)
 def test_worry_referral_and_harm_trigger(question: str) -> None:
     assert mentions_risk_to_child(question), question
+
+
+@pytest.mark.parametrize("question", MUST_TRIGGER)
+def test_they_trigger_after_redaction_too(question: str) -> None:
+    """The assistant reads the question with personal data redacted ("a child I'm worried about" may read
+    "a child [name] worried about")."""
+    assert mentions_risk_to_child(redact(question).text), redact(question).text
 
 
 @pytest.mark.parametrize("question", MUST_NOT_TRIGGER)

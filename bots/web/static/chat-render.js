@@ -87,15 +87,29 @@
     parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  function previews(ctx, citations) {
+  function squash(text) { return (text || "").replace(/\s+/g, " ").trim(); }
+
+  // the passage quoted from where the answer's sentence starts (a passage may hold several paragraphs)
+  function excerpt(c, points) {
+    var quote = squash(c.quote), start = 0;
+    (points || []).some(function (p) {
+      if ((p.citations || []).indexOf(c.number) < 0) { return false; }
+      var at = quote.indexOf(squash(p.text).slice(0, 40));
+      if (at > 0) { start = at; }
+      return true;
+    });
+    var text = (start ? "…" : "") + quote.slice(start);
+    return text.length > 320 ? text.slice(0, 317).replace(/\s+\S*$/, "") + "…" : text;
+  }
+
+  function previews(ctx, citations, points) {
     var byNumber = {};
     citations.forEach(function (c) { byNumber[String(c.number)] = c; });
     Array.prototype.forEach.call(ctx.answerEl.querySelectorAll(".chip"), function (b, i) {
       var c = byNumber[b.getAttribute("data-n")];
       if (!c) { return; }
       var id = "preview-" + ctx.n + "-" + i;
-      var quote = (c.quote || "").replace(/\s+/g, " ").trim();
-      if (quote.length > 320) { quote = quote.slice(0, 317).replace(/\s+\S*$/, "") + "…"; }
+      var quote = excerpt(c, points);
       var tip = el("span", { id: id, role: "tooltip", "class": "preview" });
       tip.appendChild(el("span", { "class": "preview-quote" }, "“" + quote + "”"));
       tip.appendChild(el("span", { "class": "preview-where" }, c.title + (locator(c) ? ", " + locator(c) : "")));
@@ -184,7 +198,7 @@
       });
       wrap.appendChild(ol);
       ctx.ex.appendChild(wrap);
-      previews(ctx, cites);
+      previews(ctx, cites, data.points);
     }
     sectionLinks(ctx, data.related_sections, "related", "Related sections");
     sectionLinks(ctx, data.closest_sections, "closest", "Closest sections in the guidance");

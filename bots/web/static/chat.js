@@ -132,6 +132,7 @@
           record = { id: data.conversation_id, title: data.question, updated: "", exchanges: [] };
         }
         if (S.idFromUrl() !== record.id) { history.replaceState(null, "", S.linkTo(record.id)); }
+        item.question = data.question;  // kept as the server stored it: personal details redacted
         R.meta(ctx, data);
       } else if (name === "delta") {
         item.body.push(data.text);
