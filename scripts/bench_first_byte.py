@@ -19,12 +19,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from _servers import live_server  # noqa: E402
+from _servers import live_server
 
-from assistant import Assistant  # noqa: E402
-from bots.web import create_app  # noqa: E402
-from settings import get_settings  # noqa: E402
-from storage import TranscriptStore  # noqa: E402
+from assistant import Assistant
+from bots.web import create_app
+from settings import get_settings
+from storage import TranscriptStore
 
 QUESTIONS = [
     "Which children is the Virtual School Head responsible for?",

@@ -142,9 +142,10 @@ def test_the_conversation_survives_reload_back_and_new_conversation(site: tuple[
     wait_done(page, 2)
     assert page.locator(".exchange").count() == 2 and page.url == link
     assert page.locator(".exchange").first.locator(".answer").inner_text() == text
-    assert page.locator(".exchange").first.get_by_role("button", name="Helpful", exact=True).get_attribute(
-        "aria-pressed"
-    ) == "true"
+    assert (
+        page.locator(".exchange").first.get_by_role("button", name="Helpful", exact=True).get_attribute("aria-pressed")
+        == "true"
+    )
 
     # open a source, then Back: the conversation is shown again
     page.locator(".exchange").first.locator(".citations a").first.click()
@@ -171,7 +172,9 @@ def test_the_conversation_survives_reload_back_and_new_conversation(site: tuple[
 
 
 def first_transcript(page: Any) -> str:
-    return str(page.evaluate("JSON.parse(localStorage.getItem('vsh-conversations'))[0].exchanges[0].done.transcript_id"))
+    return str(
+        page.evaluate("JSON.parse(localStorage.getItem('vsh-conversations'))[0].exchanges[0].done.transcript_id")
+    )
 
 
 def test_safeguarding_notice_is_a_warning_shown_once_and_a_decline_links_its_sections(
