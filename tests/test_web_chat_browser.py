@@ -151,6 +151,8 @@ def test_the_conversation_survives_reload_back_and_new_conversation(site: tuple[
     page.locator(".exchange").first.locator(".citations a").first.click()
     page.wait_for_load_state("load")
     assert "/sources/" in page.url
+    back = page.get_by_role("link", name="Back to the chat")
+    assert back.get_attribute("href") == link.removeprefix(server.base_url)  # to this conversation, not an empty chat
     page.go_back()
     wait_done(page, 2)
     assert page.locator(".exchange").count() == 2 and page.url == link
