@@ -25,9 +25,17 @@ errors = Console(stderr=True)
 EXIT_INDEX_UNAVAILABLE = 2
 
 
+ID_WIDTH = 32
+"""Document ids up to this long are never split (the official ones are shorter); longer ones fold."""
+
+
+def _id_width(ids: list[str]) -> int:
+    return min(ID_WIDTH, max([len(i) for i in ids] + [8]))
+
+
 def _id_column(table: Table, ids: list[str]) -> None:
-    """The document id column: as wide as the longest id, never wrapped (ids are never split mid-word)."""
-    table.add_column("document", no_wrap=True, min_width=max([len(i) for i in ids] + [8]))
+    """The document id column: wide enough that an id is never split mid-word (up to `ID_WIDTH`)."""
+    table.add_column("document", min_width=_id_width(ids), overflow="fold")
 
 
 def print_ingest_report(report: IngestReport) -> None:
@@ -127,15 +135,14 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(title=f"{len(documents)} documents (index {index.version})", box=box.SIMPLE_HEAD, pad_edge=False)
-    longest_id = max([len(doc.doc_id) for doc in documents] + [13])
-    table.add_column("document (id)", min_width=longest_id)
+    table.add_column("document (id)", min_width=_id_width([doc.doc_id for doc in documents]), overflow="fold")
     table.add_column("status", no_wrap=True)
-    table.add_column("version", min_width=12, max_width=18)
+    table.add_column("version", min_width=12, max_width=max(16, console.width - 62))  # 18 at 80 columns
     table.add_column("passages", justify="right", no_wrap=True)
     for doc in documents:
         version = doc.published_label + (f" ({len(doc.versions)} versions)" if len(doc.versions) > 1 else "")
         if doc.last_checked:
-            version += f"\nchecked {doc.last_checked:%Y-%m-%d}"
+            version += f"\nchecked {doc.last_checked:%Y-%m-%d %H:%M} UTC"
         table.add_row(
             f"{doc.citation_name}\n[dim]{doc.doc_id}[/dim]",
             doc.status + (" (withdrawn)" if doc.withdrawn else ""),
