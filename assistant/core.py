@@ -2,6 +2,8 @@
 
 The pipeline, one stage per module, each replaceable alone:
 
+0. **approved answers** (`assistant.approved`, when a source is given): the same question in other words as
+   one a Virtual School Head approved gets that answer, labelled, before anything is retrieved;
 1. redact personal data (`assistant.redaction`); everything after this sees only the redacted question;
    resolve a follow-up against the previous turn (`assistant.followup`); read the question through the
    domain vocabulary (`assistant.question`);
@@ -24,6 +26,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from assistant.approved import ApprovedAnswers
 from assistant.cite import citation, section_link
 from assistant.compose import compose_text, legend
 from assistant.conversation import Conversation
@@ -54,7 +57,7 @@ class Assistant:
     `Assistant()` uses `settings.get_settings()` and opens the configured index on first use; a missing or
     damaged index raises `index.IndexUnavailable` with a rebuild hint. Pass `index=` to use another retriever
     (anything satisfying `assistant.retrieve.Retriever`), `llm=` a generative client, `ranker=` another
-    reranking model.
+    reranking model, `approved=` a store of approved answers to serve first (see `assistant.approved`).
     """
 
     def __init__(
@@ -65,8 +68,10 @@ class Assistant:
         llm: LLMClient | None = None,
         ranker: Ranker | None = None,
         unit_cache_size: int = 8192,
+        approved: ApprovedAnswers | None = None,
     ) -> None:
         self.settings = settings or get_settings()
+        self.approved = approved
         set_vocabulary_enabled(self.settings.vocabulary)
         self._index = index
         self._llm = llm
@@ -149,6 +154,10 @@ class Assistant:
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
         return answer
 
+    def answers_generation(self) -> str:
+        """Changes when the approved answers that may be served change ('' without them): cache keys use it."""
+        return self.approved.generation() if self.approved is not None else ""
+
     # --- stages -----------------------------------------------------------------------------------
 
     def _units_of(self, passages: list[Passage]) -> dict[str, PassageUnits]:
@@ -188,6 +197,10 @@ class Assistant:
 
     def _answer(self, asked: str, read: Question) -> Answer:
         vector = np.asarray(self.index.embed([read.text]), dtype=np.float32)[0]
+        if self.approved is not None and not read.safeguarding:
+            approved = self.approved.lookup(read.text, vector, self.index)
+            if approved is not None:
+                return approved.model_copy(update={"question": asked})
         candidates = self.rank(read, vector)
         if not candidates:
             return self._decline(asked, read, [], "The index returned nothing for this question.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from ingest.models import DocStatus
 
-__all__ = ["Citation", "AnswerPoint", "ClosestSection", "Answer", "EvidenceLevel", "QuestionType"]
+__all__ = ["Citation", "AnswerPoint", "ClosestSection", "Answer", "EvidenceLevel", "QuestionType", "Reviewed"]
 
 EvidenceLevel = Literal["strong", "moderate", "weak", "none"]
 QuestionType = Literal["scope", "duties", "kinship", "funding", "general", "out_of_scope", "safeguarding"]
@@ -69,6 +70,14 @@ class ClosestSection(BaseModel):
     score: float = 0.0
 
 
+class Reviewed(BaseModel):
+    """Set when the answer is one a Virtual School Head approved (or corrected) for this question."""
+
+    label: str = Field(description="'Reviewed by a Virtual School Head on 3 December 2026'.")
+    date: dt.date
+    approved_id: str = Field(description="The approved answer served (for the review pages).")
+
+
 class Answer(BaseModel):
     """A cited answer, or a reasoned decline. This schema is documented in the README and stable."""
 
@@ -93,3 +102,6 @@ class Answer(BaseModel):
     generation_note: str = Field(default="", description="Why generative output was dropped or flagged.")
     conversation_id: str = ""
     latency_ms: float = 0.0
+    reviewed: Reviewed | None = Field(
+        default=None, description="Set when this is an answer a Virtual School Head approved; null otherwise."
+    )

@@ -77,6 +77,14 @@ def _is_fragment(text: str) -> bool:
     return not text[:1].isupper() and not text[:1].isdigit() and text[:1] not in "‘'“\"(£"
 
 
+_LEANS_BACK = {"This", "These", "They", "It", "That", "Those", "Such", "However,", "Here,", "There,"}
+
+
+def _leans_back(text: str) -> bool:
+    """A sentence that leans on the one before it ("This is additional funding ...")."""
+    return text.split(" ", 1)[0] in _LEANS_BACK
+
+
 def _ends_lead_in(text: str) -> bool:
     return text.rstrip().endswith((":", "–", "-", " to", " that", " the", " and", " by"))
 
@@ -158,14 +166,26 @@ def _point(
             prev = [p for p in retriever.passages(candidate.passage.doc_id) if p.order == candidate.passage.order - 1]
             passages = prev + passages
         if not lead:
-            # a further point: the sentence, and the next one when it carries on the same thought
+            if texts[-1].rstrip().endswith(":"):
+                continue  # a lead-in whose list is not quoted says nothing
+            # a further point: the sentence, with the one before when it leans on it ("This is ..."), and the
+            # next one when it carries on the same thought
+            before = best - 1
+            if (
+                _leans_back(texts[0])
+                and before >= 0
+                and units.paragraphs[before] == units.paragraphs[best]
+                and not _is_fragment(units.texts[before])
+                and len(" ".join(texts)) + len(units.texts[before]) <= max_chars
+            ):
+                texts.insert(0, units.texts[before])
             nxt = best + 1
             if (
                 nxt < len(units.texts)
                 and units.paragraphs[nxt] == units.paragraphs[best]
                 and not _is_fragment(units.texts[nxt])
                 and len(" ".join(texts)) + len(units.texts[nxt]) <= max_chars
-                and units.texts[nxt].split(" ", 1)[0] in {"This", "These", "They", "It", "That", "Such", "However,"}
+                and _leans_back(units.texts[nxt])
             ):
                 texts.append(units.texts[nxt])
         text = " ".join(texts)

@@ -121,12 +121,13 @@ def ask(
     from bots.present import answer_view, outside_link
     from index import IndexUnavailable
     from settings import get_settings
+    from storage import approved_answers_for
 
     settings = get_settings()
     if generative:
         settings = settings.model_copy(update={"generative": True})
     try:
-        assistant = Assistant(settings)
+        assistant = Assistant(settings, approved=approved_answers_for(settings))
         answer = assistant.ask(question)
     except IndexUnavailable as exc:
         typer.echo(f"The guidance index is not available: {exc}", err=True)

@@ -130,7 +130,8 @@ class ChannelService:
                 fresh = self.assistant.ask(question, conv)
             return fresh, conv.last.resolved_question if conv.last else fresh.question
 
-        (answer, resolved), cached = self.answers.get_or_compute(cache_key(question, context), compute)
+        key = cache_key(question, f"{context}\x00{self.assistant.answers_generation()}")
+        (answer, resolved), cached = self.answers.get_or_compute(key, compute)
         if cached:
             CACHE_HITS.inc()
             answer = answer.model_copy(deep=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -116,7 +117,8 @@ def reviewer_session(request: Request) -> dict[str, Any]:
     """Dependency for pages: the session, or a 303 redirect to the login page."""
     session = _session(request)
     if session is None:
-        raise HTTPException(status_code=303, headers={"Location": f"/review/login?next={request.url.path}"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(status_code=303, headers={"Location": f"/review/login?{urlencode({'next': target})}"})
     return session
 
 

@@ -84,6 +84,20 @@ class Settings(BaseSettings):
         description="Decline when the best passage's relevance is below this (default: the reranker's calibrated "
         "threshold in assistant/ranker.json).",
     )
+    approved_answers: bool = Field(
+        default=True,
+        description="Serve an answer a Virtual School Head approved to the same question asked in other words "
+        "(web, Slack, `vsh ask`; never in evaluations).",
+    )
+    approved_match_threshold: float = Field(
+        default=0.70,
+        description="Least similarity (0..1) of two questions' embeddings for an approved answer to be reused; "
+        "calibrated on evals/datasets/paraphrases.jsonl (`python -m evals.paraphrase`).",
+    )
+    approved_word_threshold: float = Field(
+        default=0.50,
+        description="Least similarity of a word swapped for one other word in two otherwise alike questions.",
+    )
     generative: bool = False
     llm_base_url: str = ""
     llm_model: str = ""

@@ -5,6 +5,7 @@ over real HTTP, questions, feedback comments and stored transcripts hold none of
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,7 +56,8 @@ FRAMES = [
 
 
 def _left(text: str, secrets: list[str]) -> list[str]:
-    return [s for s in secrets if s.lower() in text.lower()]
+    """Secrets still in ``text`` as whole words (a random hex id may hold "2ab" by chance)."""
+    return [s for s in secrets if re.search(rf"(?<![0-9A-Za-z]){re.escape(s)}(?![0-9A-Za-z])", text, re.IGNORECASE)]
 
 
 @pytest.mark.parametrize(("item", "secrets"), PROBES, ids=[p[0] for p in PROBES])

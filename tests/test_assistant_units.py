@@ -73,6 +73,9 @@ def test_question_types(question: str, qtype: str) -> None:
         ("Should I move Jamie to a new school or keep him where he is?", "moves", "individual_judgement"),
         ("How many children are in kinship care right now?", "kinship", "current_figures"),
         ("What is on the school lunch menu?", "menu", "unrelated"),
+        ("How much is pupil premium plus per child this year?", "£2,570 per pupil", "current_amount"),
+        ("How much PP+ does a school get for 2025-26?", "£2,570 for 2024-25", "this_years_amount"),
+        ("How much PP+ does a school get for 2025-26?", "£2,630 for 2025-26", ""),
         ("Should we remove him from the school roll while he is in custody?", "custody", ""),
     ],
 )

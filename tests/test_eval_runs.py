@@ -100,7 +100,8 @@ def test_report_html_json_and_plot(dev_run: tuple[Path, str], tmp_path: Path) ->
     assert run is not None
     paths = write_report(store, run, tmp_path / "reports")
     html = paths["html"].read_text(encoding="utf-8")
-    assert "<h2>By topic</h2>" in html and "pupil_premium_plus" in html and "recall@5" in html
+    assert "<h2>By topic</h2>" in html and "pupil premium plus" in html and "recall@5" in html
+    assert html.index("<h2>Summary</h2>") < html.index("<svg") < html.index("Questions that got worse")
     assert json.loads(paths["json"].read_text())["summary"]["overall"]["questions"] == 8
     assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -22,6 +22,7 @@ from storage import TranscriptStore
 pytestmark = pytest.mark.browser
 
 PASSWORD = "browser reviewer password"
+STORES: dict[str, TranscriptStore] = {}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
     add_reviewer(store, "browser-lead", PASSWORD)
     assistant = fake_assistant(settings)
     run_id = run_eval(subset, settings, store=store, assistant=assistant, name="browser set")
+    STORES[run_id] = store
     with live_server(create_app(settings, assistant=assistant, store=store, extensions=[mount_review])) as server:
         yield server, run_id
 
@@ -47,6 +49,8 @@ def test_review_flow_login_annotate_export_accessible(site: tuple[LiveServer, st
         try:
             context = browser.new_context(viewport={"width": 375, "height": 740}, accept_downloads=True)
             page = context.new_page()
+            console: list[str] = []
+            page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
             page.goto(f"{server.base_url}/review?run={run_id}")
             assert "/review/login" in page.url  # redirected to sign in
             assert serious_violations(page) == []
@@ -57,7 +61,9 @@ def test_review_flow_login_annotate_export_accessible(site: tuple[LiveServer, st
             assert "/review/login" not in page.url
             page.goto(f"{server.base_url}/review?run={run_id}")
             assert serious_violations(page) == []
-            page.locator("a[href^='/review/transcripts/']").first.click()
+            styled = "getComputedStyle(document.querySelector('.filters')).display"
+            assert page.evaluate(styled) == "flex"  # the review stylesheet loaded under the CSP
+            page.locator("a.row-link").first.click()
             page.wait_for_url("**/review/transcripts/**")
             transcript_id = page.url.rstrip("/").split("/")[-1].split("?")[0]
             assert page.get_by_role("heading", name="Transcript").is_visible()
@@ -67,19 +73,51 @@ def test_review_flow_login_annotate_export_accessible(site: tuple[LiveServer, st
             assert page.evaluate(no_scroll), "the transcript page scrolls sideways at phone width"
             page.get_by_label("Wrong").check()
             page.get_by_label("Comment (optional)").fill("quotes the wrong paragraph")
-            page.get_by_role("button", name="Save verdict").click()
+            page.get_by_role("button", name="Save and next").click()
             page.wait_for_url("**saved=1")
             assert page.get_by_role("status").inner_text().startswith("Your verdict was saved")
-            assert "quotes the wrong paragraph" in page.content()
+            assert transcript_id not in page.url  # the next transcript
             assert serious_violations(page) == []
+            page.goto(f"{server.base_url}/review/transcripts/{transcript_id}")
+            assert "quotes the wrong paragraph" in page.content()
             page.goto(f"{server.base_url}/review?run={run_id}")
             with page.expect_download() as info:
                 page.get_by_role("link", name="Export these transcripts to CSV").click()
             target = tmp_path / "export.csv"
             info.value.save_as(target)
             rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+            assert console == [], console  # no Content-Security-Policy violation, nothing missing
             [row] = [r for r in rows if r["transcript_id"] == transcript_id]
             assert row["verdict"] == "wrong" and row["comment"] == "quotes the wrong paragraph"
             context.close()
+        finally:
+            browser.close()
+
+
+def test_eval_report_reads_on_a_phone(site: tuple[LiveServer, str], tmp_path: Path) -> None:
+    """The HTML report: no sideways scroll at 375 px, summary and chart first, questions collapsed, axe-clean."""
+    from playwright.sync_api import sync_playwright
+
+    from evals.report import write_report
+    from evals.results import get_run
+
+    _server, run_id = site
+    store = STORES[run_id]
+    run = get_run(store, run_id)
+    assert run is not None
+    html = write_report(store, run, tmp_path / "reports")["html"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_context(viewport={"width": 375, "height": 740}).new_page()
+            page.goto(html.as_uri())
+            no_scroll = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+            assert page.evaluate(no_scroll), "the report scrolls sideways at phone width"
+            headings = page.locator("h2").all_inner_texts()
+            assert headings[0] == "Summary" and headings[1].startswith("Across runs")
+            assert headings[2].startswith("Questions that got worse")
+            assert page.locator("svg.chart circle").count() >= 4  # one run: its points, labelled
+            assert page.locator("details[open]").count() == 0 and page.locator("details").count() == 3
+            assert serious_violations(page) == []
         finally:
             browser.close()

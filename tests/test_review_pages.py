@@ -66,7 +66,7 @@ def test_review_annotate_and_export(site: tuple[LiveServer, Any, str]) -> None:
     client = _login(server.base_url)
     listing = client.get(f"/review?run={run_id}")
     assert listing.status_code == 200 and "review set" in listing.text
-    links = re.findall(r'href="/review/transcripts/([0-9a-f]+)"', listing.text)
+    links = re.findall(r'class="row-link" href="/review/transcripts/([0-9a-f]+)\?run=', listing.text)
     assert len(links) == 4
     transcript_id = links[0]
     page = client.get(f"/review/transcripts/{transcript_id}")
@@ -78,14 +78,22 @@ def test_review_annotate_and_export(site: tuple[LiveServer, Any, str]) -> None:
     assert no_token.status_code in (403, 422)
     saved = client.post(
         f"/review/transcripts/{transcript_id}/annotations",
-        data={"verdict": "partly_correct", "comment": "misses the SGO point", "csrf": csrf.group(1)},
+        data={
+            "verdict": "partly_correct",
+            "comment": "misses the SGO point",
+            "csrf": csrf.group(1),
+            "back": f"run={run_id}&verdict=none",
+        },
     )
-    assert saved.status_code == 303
+    assert saved.status_code == 303  # save and next: the next transcript of the same filtered list
+    assert saved.headers["location"] == f"/review/transcripts/{links[1]}?run={run_id}&verdict=none&saved=1"
     after = client.get(saved.headers["location"])
-    assert "Your verdict was saved" in after.text and "misses the SGO point" in after.text
+    assert "Your verdict was saved" in after.text and "1 of 3" in after.text  # the reviewed one left the list
+    assert f'href="/review?run={run_id}&amp;verdict=none#t-{links[1]}"' in after.text  # back keeps the filters
+    assert "misses the SGO point" in client.get(f"/review/transcripts/{transcript_id}").text
 
     filtered = client.get(f"/review?run={run_id}&verdict=partly_correct")
-    assert re.findall(r'href="/review/transcripts/([0-9a-f]+)"', filtered.text) == [transcript_id]
+    assert re.findall(r'class="row-link" href="/review/transcripts/([0-9a-f]+)', filtered.text) == [transcript_id]
     export = client.get(f"/review/export.csv?run={run_id}")
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(export.text)))

@@ -21,7 +21,7 @@ def run_socket_mode(settings: Settings | None = None) -> None:
 
     from assistant import Assistant
     from bots.slack.app import build_slack_app
-    from storage import TranscriptStore
+    from storage import TranscriptStore, approved_answers_for
 
     settings = settings or get_settings()
     missing = [
@@ -43,7 +43,7 @@ def run_socket_mode(settings: Settings | None = None) -> None:
     except Exception as exc:  # records are queued until the database comes back
         log.error("database migration failed on %s: %s", store.safe_url, type(exc).__name__)
     store.start_flusher()
-    assistant = Assistant(settings)
+    assistant = Assistant(settings, approved=approved_answers_for(settings, store))
     try:
         assistant.warm()
     except Exception as exc:  # answered with an apology per question until the index exists

@@ -33,7 +33,7 @@ from bots.web.guards import BodySizeLimit, BodyTooLarge, SameSiteRedirects
 from bots.web.metrics import MetricsMiddleware
 from bots.web.ratelimit import SlidingWindowLimiter
 from settings import Settings, get_settings
-from storage import TranscriptStore
+from storage import TranscriptStore, approved_answers_for
 
 __all__ = ["AppExtension", "create_app"]
 
@@ -174,9 +174,9 @@ def create_app(
     `extensions` add the routes of other packages (see the module docstring).
     """
     settings = settings or get_settings()
-    assistant = assistant or Assistant(settings)
     own_store = store is None
     store = store or TranscriptStore(settings.resolved_database_url)
+    assistant = assistant or Assistant(settings, approved=approved_answers_for(settings, store))
     service = ChannelService(settings, assistant, store, channel="web", answer_cache_size=answer_cache_size)
 
     @asynccontextmanager
