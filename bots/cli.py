@@ -1,4 +1,4 @@
-"""`vsh serve` (web chat + API) and `vsh slack` (Socket Mode).
+"""`vsh serve` (web chat + API), `vsh slack` (Socket Mode) and `vsh ask` (the command-line channel).
 
 `serve_command(extensions)` makes the `serve` command: the `vsh` command line passes the web app extensions
 of higher packages (the review pages), so that this package never imports them.
@@ -15,7 +15,7 @@ import typer
 if TYPE_CHECKING:
     from bots.web.app import AppExtension
 
-__all__ = ["serve_command", "slack"]
+__all__ = ["ask", "serve_command", "slack"]
 
 
 def serve_command(extensions: Sequence[AppExtension] = ()) -> Callable[..., None]:
@@ -77,3 +77,84 @@ def slack() -> None:
         raise typer.Exit(code=2) from exc
     except KeyboardInterrupt:
         typer.echo("Stopped.")
+
+
+def _wrapped(text: str, width: int, indent: str = "") -> str:
+    """Each line of `text` wrapped to `width` at spaces only (words, URLs and ids are never split)."""
+    import textwrap
+
+    out = []
+    for line in text.split("\n"):
+        bullet = line.startswith("- ")
+        out.append(
+            textwrap.fill(
+                line,
+                width=max(20, width),
+                initial_indent=indent,
+                subsequent_indent=indent + ("  " if bullet else ""),
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            if line.strip()
+            else ""
+        )
+    return "\n".join(out)
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain English.")],
+    json_: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+    generative: Annotated[bool, typer.Option("--generative", help="Use the configured LLM endpoint.")] = False,
+) -> None:
+    """Ask a question and print the cited answer with its sources and their statutory force.
+
+    Lines fit the terminal (COLUMNS); links open from a terminal: the source viewer at VSH_PUBLIC_BASE_URL when
+    it is set, else the publication on GOV.UK."""
+    import shutil
+
+    from assistant.compose import STATUS_WORDS, section_where
+    from assistant.core import Assistant
+    from bots.present import answer_view, outside_link
+    from index import IndexUnavailable
+    from settings import get_settings
+    from storage import approved_answers_for
+
+    settings = get_settings()
+    if generative:
+        settings = settings.model_copy(update={"generative": True})
+    try:
+        assistant = Assistant(settings, approved=approved_answers_for(settings))
+        answer = assistant.ask(question)
+    except IndexUnavailable as exc:
+        typer.echo(f"The guidance index is not available: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if json_:
+        typer.echo(answer.model_dump_json(indent=2))
+        return
+    width = shutil.get_terminal_size((80, 24)).columns - 1
+    base = settings.public_base_url
+    official = {d.doc_id: d.source_url for d in assistant.index.documents()}
+    view = answer_view(answer)
+    if view.notice:
+        typer.echo(_wrapped(f"Safeguarding: {view.notice}", width) + "\n")
+    typer.echo(_wrapped(view.body, width))
+    if answer.citations:
+        typer.echo("\nSources:")
+        for c in answer.citations:
+            typer.echo(_wrapped(f"[{c.number}] {c.locator} ({STATUS_WORDS.get(c.status, c.status)})", width, "  "))
+            target = outside_link(base, c.url, c.source_url)
+            if target:
+                typer.echo(f"      {target}")
+    sections = answer.closest_sections if answer.declined else answer.related_sections
+    if sections:
+        typer.echo("\nThe closest sections I found:" if answer.declined else "\nRelated sections:")
+        for link in sections:
+            typer.echo(_wrapped(f"- {section_where(link)}", width, "  "))
+            target = outside_link(base, link.url, official.get(link.doc_id, ""))
+            if target:
+                typer.echo(f"      {target}")
+    if view.legend:
+        typer.echo("\n" + _wrapped(view.legend, width))
+    if answer.personal_data_notice:
+        typer.echo("\n" + _wrapped(f"Note: {answer.personal_data_notice}", width))
+    typer.echo(f"\nEvidence: {answer.evidence}; question type: {answer.question_type}; mode: {answer.mode}")

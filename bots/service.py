@@ -163,7 +163,27 @@ class ChannelService:
 
     # --- feedback ---------------------------------------------------------------------------------
 
-    def feedback(self, transcript_id: str, helpful: bool, comment: str | None = None) -> None:
-        """Store feedback (the comment is redacted). Unknown transcript -> KeyError."""
+    def feedback(
+        self,
+        transcript_id: str,
+        helpful: bool,
+        comment: str | None = None,
+        *,
+        update: bool = False,
+        feedback_id: int | None = None,
+    ) -> int | None:
+        """Store one click of feedback (the comment is redacted); returns the row id (None while queued).
+
+        `update`: change the feedback already given instead of adding a row (the other button, or the optional
+        comment): the row `feedback_id`, or the newest of the transcript on this channel. Unknown transcript ->
+        KeyError."""
         clean = redact(comment.strip()).text if comment and comment.strip() else None
-        self.store.add_feedback(transcript_id, helpful, clean, channel=self.channel)
+        if update or feedback_id is not None:
+            return self.store.update_feedback(
+                transcript_id,
+                feedback_id,
+                helpful,
+                (clean or "") if comment is not None else None,
+                channel=self.channel,
+            )
+        return self.store.add_feedback(transcript_id, helpful, clean, channel=self.channel)

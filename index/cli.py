@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -24,26 +25,37 @@ errors = Console(stderr=True)
 EXIT_INDEX_UNAVAILABLE = 2
 
 
+ID_WIDTH = 32
+"""Document ids up to this long are never split (the official ones are shorter); longer ones fold."""
+
+
+def _id_width(ids: list[str]) -> int:
+    return min(ID_WIDTH, max([len(i) for i in ids] + [8]))
+
+
+def _id_column(table: Table, ids: list[str]) -> None:
+    """The document id column: wide enough that an id is never split mid-word (up to `ID_WIDTH`)."""
+    table.add_column("document", min_width=_id_width(ids), overflow="fold")
+
+
 def print_ingest_report(report: IngestReport) -> None:
-    """The per-document table, warnings and one line per failed file."""
-    table = Table(title="Ingest report", show_lines=False)
-    for column in ("document", "action", "status", "pages", "sections", "passages", "warnings"):
-        table.add_column(column, overflow="fold")
+    """The per-document table (it fits 80 columns), one line per warning and one per failed file."""
+    table = Table(title="Ingest report", box=box.SIMPLE_HEAD, pad_edge=False)
+    _id_column(table, [doc.doc_id for doc in report.documents])
+    table.add_column("action", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("pages", "passages"):
+        table.add_column(column, justify="right", no_wrap=True)
     for doc in report.documents:
-        table.add_row(
-            doc.doc_id,
-            doc.action,
-            doc.status,
-            str(doc.pages or ""),
-            str(doc.sections or ""),
-            str(doc.passages),
-            "; ".join(doc.warnings),
-        )
+        table.add_row(doc.doc_id, doc.action, doc.status, str(doc.pages or ""), str(doc.passages))
     console.print(table)
     console.print(
         f"embedded {report.embedded_passages} passages and {report.embedded_units} sentences, reused "
         f"{report.reused_passages} and {report.reused_units}, removed {len(report.removed)}, in {report.seconds:.1f} s"
     )
+    for doc in report.documents:
+        for warning in doc.warnings:
+            console.print(f"warning: {doc.doc_id}: {warning}", markup=False, highlight=False)
     for note in report.notes:
         console.print(f"note: {note}")
     for failure in report.failed:
@@ -122,17 +134,19 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         rows = [doc.model_dump(mode="json") | {"passages": len(index.passages(doc.doc_id))} for doc in documents]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"{len(documents)} documents (index {index.version})")
-    for column in ("doc_id", "title", "status", "version", "last check", "pages", "passages"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=f"{len(documents)} documents (index {index.version})", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("document (id)", min_width=_id_width([doc.doc_id for doc in documents]), overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("version", min_width=12, max_width=max(16, console.width - 62))  # 18 at 80 columns
+    table.add_column("passages", justify="right", no_wrap=True)
     for doc in documents:
+        version = doc.published_label + (f" ({len(doc.versions)} versions)" if len(doc.versions) > 1 else "")
+        if doc.last_checked:
+            version += f"\nchecked {doc.last_checked:%Y-%m-%d %H:%M} UTC"
         table.add_row(
-            doc.doc_id,
-            doc.title,
+            f"{doc.citation_name}\n[dim]{doc.doc_id}[/dim]",
             doc.status + (" (withdrawn)" if doc.withdrawn else ""),
-            doc.published_label + (f" ({len(doc.versions)} versions)" if len(doc.versions) > 1 else ""),
-            f"{doc.last_checked:%Y-%m-%d %H:%M} UTC" if doc.last_checked else "",
-            str(doc.pages),
+            version,
             str(len(index.passages(doc.doc_id))),
         )
     console.print(table)

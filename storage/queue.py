@@ -46,7 +46,7 @@ class WriteBehindQueue:
     """Thread-safe, bounded, ordered. `write(kind, row)` is the repository's insert."""
 
     def __init__(
-        self, write: Callable[[str, dict[str, Any]], None], where: Callable[[], str], max_pending: int
+        self, write: Callable[[str, dict[str, Any]], object], where: Callable[[], str], max_pending: int
     ) -> None:
         self._write = write
         self._where = where  # the database, for logs (password masked)

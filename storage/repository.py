@@ -210,10 +210,39 @@ class TranscriptRepository:
 
     # --- writes -----------------------------------------------------------------------------------
 
-    def insert(self, kind: str, row: dict[str, Any]) -> None:
-        """Insert one 'transcript' or 'feedback' row (IntegrityError for a duplicate or an orphan)."""
+    def insert(self, kind: str, row: dict[str, Any]) -> int | None:
+        """Insert one 'transcript' or 'feedback' row, or apply a 'feedback_update' (see `update_feedback`; a
+        new row when there is none to change). IntegrityError for a duplicate or an orphan. Returns the id of
+        the feedback row written (None for a transcript)."""
+        if kind == "feedback_update":
+            found = self.update_feedback(**row)
+            if found is not None:
+                return found
+            kind, row = "feedback", {k: v for k, v in row.items() if k != "feedback_id"} | {"created_at": utcnow()}
         with self._writing() as s:
-            s.add(Transcript(**row) if kind == "transcript" else Feedback(**row))
+            item = Transcript(**row) if kind == "transcript" else Feedback(**row)
+            s.add(item)
+            s.flush()
+            return int(item.id) if isinstance(item, Feedback) else None
+
+    def update_feedback(
+        self, *, transcript_id: str, feedback_id: int | None, helpful: bool, comment: str | None, channel: str
+    ) -> int | None:
+        """Change one feedback row: `feedback_id` of this transcript, or (None) the newest row of the transcript
+        from `channel`. A None comment keeps the stored one. Returns the row id, None when there is no such row."""
+        q = select(Feedback).where(Feedback.transcript_id == transcript_id)
+        if feedback_id is not None:
+            q = q.where(Feedback.id == feedback_id)
+        else:
+            q = q.where(Feedback.channel == channel).order_by(Feedback.id.desc()).limit(1)
+        with self._writing() as s:
+            row = s.scalars(q).first()
+            if row is None:
+                return None
+            row.helpful = bool(helpful)
+            if comment is not None:
+                row.comment = comment or None
+            return int(row.id)
 
     def claim(self, keys: list[str], channel: str) -> None:
         """Insert delivery claims for `keys` in one transaction (IntegrityError when any is taken)."""

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -112,8 +113,11 @@ class TranscriptStore:
         self._write(Pending("transcript", row))
         return str(row["id"])
 
-    def add_feedback(self, transcript_id: str, helpful: bool, comment: str | None = None, channel: str = "web") -> None:
-        """Store feedback on a transcript. Unknown transcript -> KeyError."""
+    def add_feedback(
+        self, transcript_id: str, helpful: bool, comment: str | None = None, channel: str = "web"
+    ) -> int | None:
+        """Store one click of feedback on a transcript: the new row's id (None while it waits in the queue).
+        Unknown transcript -> KeyError."""
         row = {
             "transcript_id": transcript_id,
             "helpful": bool(helpful),
@@ -124,30 +128,71 @@ class TranscriptStore:
         item = Pending("feedback", row)
         if any(r["id"] == transcript_id for r in self.queue.rows("transcript")):
             self.queue.put(item)  # its transcript is still waiting: keep the order
-            return
+            return None
         try:
             known = self.repository.exists(transcript_id)
         except (SQLAlchemyError, OSError) as exc:
             self.queue.defer(item, "feedback", exc)
-            return
+            return None
         if not known:
             raise KeyError(transcript_id)
-        self._write(item)
+        return self._write(item)
 
-    def _write(self, item: Pending) -> None:
+    def update_feedback(
+        self,
+        transcript_id: str,
+        feedback_id: int | None,
+        helpful: bool,
+        comment: str | None = None,
+        channel: str = "web",
+    ) -> int | None:
+        """Change the feedback of one click (the other button, or its optional comment) instead of adding a row:
+        the row `feedback_id`, or (None) the newest row of the transcript from `channel`, also while it waits in
+        the queue. A None comment keeps the stored one. No such row -> a new one (KeyError: unknown transcript).
+        Returns the row id (None while queued)."""
+        if feedback_id is None:
+            for queued in reversed(self.queue.rows("feedback")):
+                if queued["transcript_id"] == transcript_id and queued["channel"] == channel:
+                    queued["helpful"] = bool(helpful)
+                    if comment is not None:
+                        queued["comment"] = comment or None
+                    return None
+        change: dict[str, Any] = {
+            "transcript_id": transcript_id,
+            "feedback_id": feedback_id,
+            "helpful": bool(helpful),
+            "comment": comment,
+            "channel": channel,
+        }
+        if self.pending:
+            self.flush()
+            if self.pending:
+                self.queue.put(Pending("feedback_update", change))
+                return None
+        try:
+            found = self.repository.update_feedback(**change)
+        except (SQLAlchemyError, OSError) as exc:
+            self.queue.defer(Pending("feedback_update", change), "feedback", exc)
+            return None
+        if found is None:
+            return self.add_feedback(transcript_id, helpful, comment, channel)
+        return found
+
+    def _write(self, item: Pending) -> int | None:
         if self.pending:
             self.flush()
             if self.pending:
                 self.queue.put(item)
-                return
+                return None
         try:
-            self.repository.insert(item.kind, item.row)
+            return self.repository.insert(item.kind, item.row)
         except IntegrityError as exc:
             if item.kind == "feedback":
                 raise KeyError(item.row["transcript_id"]) from exc
             self.queue.defer(item, item.kind, exc)
         except (SQLAlchemyError, OSError) as exc:
             self.queue.defer(item, item.kind, exc)
+        return None
 
     def flush(self) -> int:
         """Write queued records in order; stop at the first connection failure. Returns how many landed."""

@@ -10,11 +10,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.cli import ask
 from assistant.decline import gives_fact, missing_fact, rule_decline
 from assistant.followup import is_follow_up, resolve_follow_up
 from assistant.question import analyse
 from assistant.redaction import redact
+from bots.cli import ask
 from settings import Settings, get_settings
 from textkit import clean_unit, normalise, split_units
 

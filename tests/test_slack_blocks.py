@@ -53,12 +53,12 @@ def test_answer_is_escaped_cited_linked_and_has_feedback_buttons() -> None:
     assert "_Statutory guidance_" in text
     assert "(February 2018)" in text
     assert blocks.DISCLAIMER in text
-    actions = [b for b in msg["blocks"] if b["type"] == "actions"]  # type: ignore[union-attr,index]
-    assert len(actions) == 1
-    assert [(e["action_id"], e["value"]) for e in actions[0]["elements"]] == [
-        (blocks.ACTION_HELPFUL, "t123"),
-        (blocks.ACTION_NOT_HELPFUL, "t123"),
-    ]
+    actions = [b for b in msg["blocks"] if b["type"] == "context_actions"]  # type: ignore[union-attr,index]
+    assert len(actions) == 1 and actions[0]["block_id"] == blocks.FEEDBACK_BLOCK
+    [buttons] = actions[0]["elements"]
+    assert buttons["type"] == "feedback_buttons" and buttons["action_id"] == blocks.ACTION_FEEDBACK
+    assert blocks.read_feedback_value(blocks.ACTION_FEEDBACK, buttons["positive_button"]["value"]) == ("t123", True)
+    assert blocks.read_feedback_value(blocks.ACTION_FEEDBACK, buttons["negative_button"]["value"]) == ("t123", False)
     assert isinstance(msg["text"], str) and "The VSH manages PP+" in msg["text"]
     assert "https://vsh.example/sources/designated-teacher-2018" in msg["text"]
 
@@ -71,7 +71,7 @@ def test_without_public_base_url_the_locator_is_shown_without_a_link() -> None:
 
 def test_no_transcript_means_no_buttons() -> None:
     msg = blocks.answer_message(answer(), transcript_id=None)
-    assert not [b for b in msg["blocks"] if b["type"] == "actions"]  # type: ignore[index]
+    assert not [b for b in msg["blocks"] if b["type"] in ("actions", "context_actions")]  # type: ignore[index]
 
 
 def test_safeguarding_first_and_personal_data_reminder() -> None:
@@ -119,7 +119,7 @@ def test_slack_limits_on_long_answers_and_many_citations() -> None:
     for b in msg["blocks"]:  # type: ignore[union-attr]
         if b["type"] == "section":
             assert len(b["text"]["text"]) <= blocks.MAX_SECTION_CHARS
-    assert msg["blocks"][-1]["type"] == "actions"  # type: ignore[index]
+    assert msg["blocks"][-1]["type"] == "context_actions"  # type: ignore[index]
     assert len(str(msg["text"])) <= 4000
 
 
@@ -133,6 +133,7 @@ def test_split_text_keeps_every_word() -> None:
 def test_modal_placeholder_and_apology() -> None:
     modal = blocks.feedback_modal("tid9")
     assert modal["private_metadata"] == "tid9" and modal["callback_id"] == blocks.FEEDBACK_MODAL_CALLBACK
+    assert blocks.feedback_modal("tid9", 42)["private_metadata"] == "tid9:42"
     assert modal["blocks"][1]["block_id"] == blocks.COMMENT_BLOCK and modal["blocks"][1]["optional"] is True
     assert blocks.placeholder_message()["text"] == "Looking that up in the guidance…"
     err = blocks.error_message("the index is missing.")
@@ -178,3 +179,59 @@ def test_related_sections_are_links_after_the_sources_and_the_legend_is_not_repe
     assert text.index("*Sources*") < text.index("*Related sections*")
     assert "<https://vsh.example/sources/kcsie-2025?passage=kcsie-2025:00206#p-194|Keeping children safe" in text
     assert text.count("How to read this:") == 1
+
+
+def test_dates_appear_once_and_cleanly() -> None:
+    cmd = citation(1, title="Children missing education (Aug 2024)", published="August 2024")
+    kcsie = citation(2, title="Keeping children safe in education", published="July 2025 (in force September 2025)")
+    text = all_text(blocks.answer_message(answer(citations=[cmd, kcsie]), transcript_id="t", base_url=""))
+    assert "Children missing education (Aug 2024)," in text and "August 2024" not in text
+    assert "Keeping children safe in education (July 2025, in force September 2025)," in text
+    assert "((" not in text and "))" not in text
+
+
+def test_lists_are_slack_bullets_and_the_safeguarding_notice_and_legend_appear_once() -> None:
+    notice = "If a child is in immediate danger, call 999."
+    legend = "How to read this: in statutory guidance 'must' is a legal duty."
+    text = (
+        f"{notice}\n\nDesignated teacher guidance (statutory guidance), PP+, para 41:\nThe VSH manages PP+ [1]."
+        f"\n\nAlso in the guidance:\n- Guidance, para 42: Schools get it too [1].\n\n{legend}"
+    )
+    msg = blocks.answer_message(
+        answer(text=text, safeguarding_notice=notice, legend=legend), transcript_id="t", base_url=""
+    )
+    body = all_text(msg)
+    assert body.count("immediate danger") == 1 and body.count("How to read this") == 1
+    assert "\\n• Guidance, para 42: Schools get it too [1]." in body and "\\n- " not in body
+    assert str(msg["text"]).count("immediate danger") == 1
+    first = msg["blocks"][0]  # type: ignore[index]
+    assert first["type"] == "section" and ":rotating_light: *Safeguarding:*" in first["text"]["text"]
+
+
+def test_a_decline_lists_its_closest_sections_once_as_links() -> None:
+    closest = ClosestSection(
+        doc_id="kcsie-2025", title="KCSIE (2025)", section="Part one", paragraphs=["4"], url="/sources/kcsie-2025#p-4"
+    )
+    text = "I could not find this in the guidance I hold.\n\nThe closest sections I found:\n- KCSIE (2025), Part one, para 4"
+    msg = blocks.answer_message(
+        answer(text=text, declined=True, citations=[], closest_sections=[closest]),
+        transcript_id="t",
+        base_url="https://v.example",
+    )
+    body = all_text(msg)
+    assert body.count("KCSIE (2025)") == 1 and "<https://v.example/sources/kcsie-2025#p-4|KCSIE (2025)>" in body
+
+
+def test_continue_in_the_web_chat_only_with_a_public_base_url() -> None:
+    assert "Continue in the web chat" not in all_text(blocks.answer_message(answer(), transcript_id="t"))
+    text = all_text(blocks.answer_message(answer(), transcript_id="t", base_url="https://vsh.example"))
+    assert "<https://vsh.example/|Continue in the web chat>" in text
+
+
+def test_feedback_acknowledgement_replaces_the_buttons() -> None:
+    msg = blocks.answer_message(answer(), transcript_id="t1", base_url="")
+    acked = blocks.feedback_acknowledged(msg["blocks"], "U0HUMAN01", False)  # type: ignore[arg-type]
+    assert not [b for b in acked if b["type"] == "context_actions"]
+    assert acked[:-1] == msg["blocks"][:-1]  # type: ignore[index]
+    assert "<@U0HUMAN01> marked this answer *not helpful*" in acked[-1]["elements"][0]["text"]
+    assert acked[-1]["block_id"] != blocks.FEEDBACK_BLOCK

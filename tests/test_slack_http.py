@@ -146,13 +146,27 @@ def blocks_text(call: Call) -> str:
 
 
 def button_values(call: Call) -> dict[str, str]:
+    """{'helpful': value, 'not_helpful': value} of the native feedback buttons of a reply."""
     for b in call.args.get("blocks", []):
-        if b.get("type") == "actions":
-            return {e["action_id"]: e["value"] for e in b["elements"]}
+        if b.get("type") == "context_actions":
+            [buttons] = b["elements"]
+            assert buttons["type"] == "feedback_buttons" and buttons["action_id"] == blocks.ACTION_FEEDBACK
+            return {"helpful": buttons["positive_button"]["value"], "not_helpful": buttons["negative_button"]["value"]}
     return {}
 
 
-def _block_action(action_id: str, value: str, *, channel: str = "C0CHAN001", message_ts: str = "1") -> dict[str, Any]:
+def transcript_of(call: Call) -> str:
+    return blocks.read_feedback_value(blocks.ACTION_FEEDBACK, button_values(call)["helpful"])[0]
+
+
+def _block_action(
+    action_id: str,
+    value: str,
+    *,
+    channel: str = "C0CHAN001",
+    message_ts: str = "1",
+    message_blocks: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
         "type": "block_actions",
         "team": {"id": TEAM, "domain": "test"},
@@ -162,14 +176,20 @@ def _block_action(action_id: str, value: str, *, channel: str = "C0CHAN001", mes
         "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
         "channel": {"id": channel, "name": "vsh"},
-        "message": {"type": "message", "ts": message_ts, "thread_ts": "1700000000.000100", "text": "answer"},
+        "message": {
+            "type": "message",
+            "ts": message_ts,
+            "thread_ts": "1700000000.000100",
+            "text": "answer",
+            **({"blocks": message_blocks} if message_blocks else {}),
+        },
         "response_url": "http://127.0.0.1:9/never",
         "actions": [
             {
                 "action_id": action_id,
                 "block_id": "vsh_feedback",
                 "value": value,
-                "type": "button",
+                "type": "feedback_buttons" if action_id == blocks.ACTION_FEEDBACK else "button",
                 "action_ts": str(time.time()),
             }
         ],
@@ -204,9 +224,8 @@ def test_mention_answers_in_the_thread_with_citations_links_and_feedback_buttons
             assert len(b["text"]["text"]) <= blocks.MAX_SECTION_CHARS
 
     values = button_values(reply)
-    assert set(values) == {blocks.ACTION_HELPFUL, blocks.ACTION_NOT_HELPFUL}
-    tid = values[blocks.ACTION_HELPFUL]
-    assert values[blocks.ACTION_NOT_HELPFUL] == tid
+    tid = transcript_of(reply)
+    assert values == {"helpful": f"helpful:{tid}", "not_helpful": f"not_helpful:{tid}"}
     t = live.store.get(tid)
     assert t is not None and t.channel == "slack"
     assert t.conversation_id == f"slack:{TEAM}:C0CHAN001:1700000000.000100"
@@ -216,24 +235,34 @@ def test_mention_answers_in_the_thread_with_citations_links_and_feedback_buttons
 def test_feedback_buttons_and_the_not_helpful_modal(live: SlackLive) -> None:
     live.event(mention(QUESTION, "1700000000.000200"))
     reply = live.fake.wait_for(_n_replies(1))[0]
-    tid = button_values(reply)[blocks.ACTION_HELPFUL]
+    tid = transcript_of(reply)
+    values = button_values(reply)
 
-    r = live.interaction(_block_action(blocks.ACTION_HELPFUL, tid, message_ts=reply.args["ts"]))
-    assert r.status_code == 200
-    live.fake.wait_for(lambda f: f.of("chat.postEphemeral"))
+    # one click on the native "Helpful" button: one row, and the message is updated to acknowledge it
+    click = _block_action(
+        blocks.ACTION_FEEDBACK, values["helpful"], message_ts=reply.args["ts"], message_blocks=reply.args["blocks"]
+    )
+    updates_before = len(live.fake.of("chat.update"))
+    assert live.interaction(click).status_code == 200
+    ack = live.fake.wait_for(lambda f: f.of("chat.update")[updates_before:])[0]
+    assert ack.args["ts"] == reply.args["ts"] and ack.args["channel"] == "C0CHAN001"
+    assert not [b for b in ack.args["blocks"] if b["type"] == "context_actions"]
+    assert "<@U0HUMAN01> marked this answer *helpful*" in blocks_text(ack)
+    assert "*[1]*" in blocks_text(ack)  # the answer itself is kept
     fb = live.store.feedback_for(tid)
     assert [(f.helpful, f.comment, f.channel) for f in fb] == [(True, None, "slack")]
 
+    # "Not helpful" (an old message's ordinary button): one more row, the comment modal, the acknowledgement
     r = live.interaction(_block_action(blocks.ACTION_NOT_HELPFUL, tid, message_ts=reply.args["ts"]))
     assert r.status_code == 200
     opened = live.fake.wait_for(lambda f: f.of("views.open"))[0]
     assert opened.args["trigger_id"] == "13345224609.738474920.8088930838d88f008e0"
     view = opened.args["view"]
-    assert view["private_metadata"] == tid and view["callback_id"] == blocks.FEEDBACK_MODAL_CALLBACK
-    deadline = time.monotonic() + 30
-    while len(live.store.feedback_for(tid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert view["callback_id"] == blocks.FEEDBACK_MODAL_CALLBACK
+    row = live.store.feedback_for(tid)[-1].id
+    assert view["private_metadata"] == f"{tid}:{row}"
     assert [f.helpful for f in live.store.feedback_for(tid)] == [True, False]
+    live.fake.wait_for(lambda f: f.of("chat.postEphemeral"))  # no blocks to update: thanked privately
 
     submission = {
         "type": "view_submission",
@@ -246,7 +275,7 @@ def test_feedback_buttons_and_the_not_helpful_modal(live: SlackLive) -> None:
             "id": "V0001",
             "type": "modal",
             "callback_id": blocks.FEEDBACK_MODAL_CALLBACK,
-            "private_metadata": tid,
+            "private_metadata": view["private_metadata"],
             "state": {
                 "values": {
                     blocks.COMMENT_BLOCK: {
@@ -262,8 +291,9 @@ def test_feedback_buttons_and_the_not_helpful_modal(live: SlackLive) -> None:
     r = live.interaction(submission)
     assert r.status_code == 200
     deadline = time.monotonic() + 30
-    while len(live.store.feedback_for(tid)) < 3 and time.monotonic() < deadline:
+    while not live.store.feedback_for(tid)[-1].comment and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert len(live.store.feedback_for(tid)) == 2  # the comment updated the row of its click
     last = live.store.feedback_for(tid)[-1]
     assert last.helpful is False and last.channel == "slack"
     assert last.comment is not None and "missed kinship care" in last.comment
@@ -353,7 +383,7 @@ def test_slash_command_acks_then_answers_in_the_thread_of_a_parent_message(live:
     placeholder = live.fake.of("chat.postMessage")[1]
     assert placeholder.args["thread_ts"]
     assert reply.args["channel"] == "C0CHAN002" and "*[1]*" in blocks_text(reply)
-    tid = button_values(reply)[blocks.ACTION_HELPFUL]
+    tid = transcript_of(reply)
     t = live.store.get(tid)
     assert t is not None and t.conversation_id == f"slack:{TEAM}:C0CHAN002:{placeholder.args['thread_ts']}"
     assert parent_ts is not placeholder

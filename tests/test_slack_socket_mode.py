@@ -114,8 +114,8 @@ def test_socket_mode_mention_dm_retry_buttons_and_follow_up(
     assert fake.of("chat.postMessage")[0].args["thread_ts"] == "1700000100.000100"
     text = json.dumps(reply.args["blocks"], ensure_ascii=False)
     assert "*[1]*" in text and "<https://vsh.example/sources/" in text and blocks.DISCLAIMER in text
-    actions = next(b for b in reply.args["blocks"] if b["type"] == "actions")
-    tid = actions["elements"][0]["value"]
+    actions = next(b for b in reply.args["blocks"] if b["type"] == "context_actions")
+    tid, _ = blocks.read_feedback_value(blocks.ACTION_FEEDBACK, actions["elements"][0]["positive_button"]["value"])
     assert store.get(tid) is not None
 
     # a retry of the same envelope (retry_attempt 1) and a redelivery: acknowledged, never answered again
@@ -163,13 +163,21 @@ def test_socket_mode_mention_dm_retry_buttons_and_follow_up(
         "container": {"type": "message", "message_ts": reply.args["ts"], "channel_id": "C0CHAN001"},
         "channel": {"id": "C0CHAN001"},
         "message": {"ts": reply.args["ts"], "thread_ts": "1700000100.000100"},
-        "actions": [{"action_id": blocks.ACTION_HELPFUL, "block_id": "vsh_feedback", "value": tid, "type": "button"}],
+        "actions": [
+            {
+                "action_id": blocks.ACTION_FEEDBACK,
+                "block_id": blocks.FEEDBACK_BLOCK,
+                "value": blocks.feedback_value(tid, True),
+                "type": "feedback_buttons",
+            }
+        ],
     }
     sock.ack_for(sock.send("interactive", click))
-    not_helpful = {**click, "actions": [{**click["actions"][0], "action_id": blocks.ACTION_NOT_HELPFUL}]}  # type: ignore[index]
+    not_helpful = {**click, "actions": [{**click["actions"][0], "value": blocks.feedback_value(tid, False)}]}  # type: ignore[index]
     sock.ack_for(sock.send("interactive", not_helpful))
     opened = fake.wait_for(lambda f: f.of("views.open"))[0]
-    assert opened.args["trigger_id"] == "trig-1" and opened.args["view"]["private_metadata"] == tid
+    metadata = opened.args["view"]["private_metadata"]
+    assert opened.args["trigger_id"] == "trig-1" and metadata.startswith(f"{tid}:")
     submission = {
         "type": "view_submission",
         "team": {"id": TEAM},
@@ -179,19 +187,16 @@ def test_socket_mode_mention_dm_retry_buttons_and_follow_up(
             "id": "V0001",
             "type": "modal",
             "callback_id": blocks.FEEDBACK_MODAL_CALLBACK,
-            "private_metadata": tid,
+            "private_metadata": metadata,
             "state": {"values": {blocks.COMMENT_BLOCK: {blocks.COMMENT_ACTION: {"value": "Too long"}}}},
         },
     }
     sock.ack_for(sock.send("interactive", submission))
     deadline = time.monotonic() + 30
-    while len(store.feedback_for(tid)) < 3 and time.monotonic() < deadline:
+    while [f.comment for f in store.feedback_for(tid)][-1:] != ["Too long"] and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [(f.helpful, f.comment) for f in store.feedback_for(tid)] == [
-        (True, None),
-        (False, None),
-        (False, "Too long"),
-    ]
+    # one row per click: the comment updates the "not helpful" row instead of adding a third
+    assert [(f.helpful, f.comment) for f in store.feedback_for(tid)] == [(True, None), (False, "Too long")]
 
 
 def test_socket_mode_slash_command_acks_on_the_socket_and_answers_in_a_thread(

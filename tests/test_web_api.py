@@ -19,6 +19,7 @@ from fakes import FAKE_DOCUMENTS, fake_assistant
 from sqlalchemy import create_engine
 
 from assistant import Answer
+from bots.present import answer_view
 from bots.web import create_app
 from settings import Settings
 from storage import TranscriptStore
@@ -97,12 +98,18 @@ def test_stream_sends_meta_deltas_citations_done(live: Live) -> None:
         body = "".join(r.iter_text())
     events = parse_sse(body)
     names = [e for e, _ in events]
+    assert names[0] == "status" and events[0][1]["text"].startswith("Searching the guidance")
+    events = [(e, d) for e, d in events if e != "status"]
+    names = [e for e, _ in events]
     assert names[0] == "meta" and names[-2:] == ["citations", "done"]
     assert names.count("delta") >= 2 and set(names[1:-2]) == {"delta"}
     meta, done = events[0][1], events[-1][1]
     assert meta["conversation_id"] == done["conversation_id"] and meta["transcript_id"] == done["transcript_id"]
+    assert meta["legend"] == done["answer"]["legend"]
     text = "".join(d["text"] for e, d in events if e == "delta")
-    assert text == done["answer"]["text"]
+    shown = answer_view(Answer.model_validate(done["answer"]))
+    assert text == shown.body and shown.body in done["answer"]["text"]
+    assert done["answer"]["legend"] and done["answer"]["legend"] not in text  # shown once, from its own field
     assert events[-2][1]["citations"] == done["answer"]["citations"] and done["answer"]["citations"]
     assert live.store.get(done["transcript_id"]) is not None
 
@@ -168,7 +175,12 @@ def test_repeated_question_is_cached_but_still_stored(live: Live) -> None:
 def test_feedback_is_stored_and_redacted(live: Live) -> None:
     tid = _ask(live)["transcript_id"]
     r = live.client.post("/api/feedback", json={"transcript_id": tid, "helpful": False, "comment": "Ring 07700 900123"})
-    assert r.status_code == 200 and r.json() == {"ok": True, "transcript_id": tid}
+    assert r.status_code == 200 and r.json() == {
+        "ok": True,
+        "transcript_id": tid,
+        "feedback_id": r.json()["feedback_id"],
+    }
+    assert isinstance(r.json()["feedback_id"], int)
     r = live.client.post("/api/feedback", json={"transcript_id": tid, "helpful": True})
     assert r.status_code == 200
     rows = live.store.feedback_for(tid)
@@ -178,6 +190,41 @@ def test_feedback_is_stored_and_redacted(live: Live) -> None:
     assert r.status_code == 404 and r.json()["error"] == "not_found"
     r = live.client.post("/api/feedback", json={"transcript_id": tid, "helpful": "maybe"})
     assert r.status_code == 422
+
+
+def test_one_click_is_one_row_and_the_comment_updates_it(live: Live) -> None:
+    tid = _ask(live)["transcript_id"]
+    first = live.client.post("/api/feedback", json={"transcript_id": tid, "helpful": True}).json()
+    row = first["feedback_id"]
+    assert [(f.id, f.helpful, f.comment) for f in live.store.feedback_for(tid)] == [(row, True, None)]
+    # changing one's mind, then adding the optional comment: the same row
+    changed = {"transcript_id": tid, "helpful": False, "update": True, "feedback_id": row}
+    assert live.client.post("/api/feedback", json=changed).json()["feedback_id"] == row
+    comment = {**changed, "comment": "It missed kinship care; call 07700 900123"}
+    assert live.client.post("/api/feedback", json=comment).json()["feedback_id"] == row
+    [fb] = live.store.feedback_for(tid)
+    assert fb.id == row and fb.helpful is False and fb.comment and "kinship" in fb.comment and "07700" not in fb.comment
+    # an update without the row id changes the newest row of the transcript
+    live.client.post("/api/feedback", json={"transcript_id": tid, "helpful": True, "update": True})
+    assert [(f.id, f.helpful) for f in live.store.feedback_for(tid)] == [(row, True)]
+    bad = {"transcript_id": "b" * 32, "helpful": True, "update": True, "feedback_id": row}
+    assert live.client.post("/api/feedback", json=bad).status_code == 404
+
+
+def test_coverage_lists_what_is_held_and_which_well_known_documents_are_not(live: Live) -> None:
+    from sync.manifest import load_manifest
+
+    r = live.client.get("/api/coverage")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert {d["doc_id"] for d in body["held"]} == {d.doc_id for d in FAKE_DOCUMENTS}
+    assert all(d["title"] and d["status"] and d["url"].startswith("/sources/") for d in body["held"])
+    manifest = load_manifest()
+    # the invented documents of the fake library are none of the manifest's publications
+    assert [d["doc_id"] for d in body["not_held"]] == [e.doc_id for e in manifest.govuk]
+    assert all(d["url"].startswith("https://www.gov.uk/") for d in body["not_held"])
+    page = live.client.get("/").text
+    assert "What I can answer from" in page and body["not_held"][0]["title"] in page
 
 
 # --- limits and errors ----------------------------------------------------------------------------
@@ -345,6 +392,8 @@ def test_missing_index_starts_and_reports_503(tmp_path: Path) -> None:
         assert r.status_code == 503 and r.json()["error"] == "unavailable"
         assert "ingest" in r.json()["message"]
         assert c.post("/api/ask/stream", json={"question": QUESTION}).status_code == 503
+        assert c.get("/api/coverage").status_code == 503
+        assert "index is not available" in c.get("/").text
         for source_path in ("/api/sources/designated-teacher-2018", "/sources/designated-teacher-2018"):
             r = c.get(source_path)
             assert r.status_code == 503 and "ingest" in r.text

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import typer
 
-import assistant.cli
-from assistant.cli import ask
-from bots.cli import serve_command, slack
+from bots.cli import ask, serve_command, slack
 from evals.cli import eval_app, users_app
 from evals.review import mount_review
 from index.cli import docs, index_app, ingest, search
-from storage import approved_answers_for
 from storage.cli import transcripts_app
 from sync.cli import sync
 
 __all__ = ["app"]
 
-assistant.cli.approved_source = approved_answers_for  # `vsh ask` serves approved answers too
 app = typer.Typer(
     help="VSH Guidance Assistant: cited answers from DfE guidance on the Virtual School Head role.",
     no_args_is_help=True,

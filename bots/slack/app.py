@@ -108,35 +108,35 @@ def build_slack_app(
         ack(response_type="ephemeral", text=f"{blocks.PLACEHOLDER} I'll answer in a thread in this channel.")
         bot.on_command(command, respond)
 
-    @app.action(blocks.ACTION_HELPFUL)
-    def on_helpful(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+    def on_feedback(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+        """One click, one row; the message is updated to acknowledge it; 'Not helpful' opens the comment modal."""
         ack()
-        if bot.feedback(str(action.get("value") or ""), True):
-            bot.thank(body, "Thanks for your feedback.")
-        else:
+        transcript_id, helpful = blocks.read_feedback_value(
+            str(action.get("action_id")), str(action.get("value") or "")
+        )
+        ok, row = bot.feedback(transcript_id, helpful)
+        if not ok:
             bot.thank(body, "Sorry — I couldn't record that feedback.")
-
-    @app.action(blocks.ACTION_NOT_HELPFUL)
-    def on_not_helpful(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
-        transcript_id = str(action.get("value") or "")
+            return
         trigger_id = body.get("trigger_id")
-        if trigger_id:  # open the modal first: the trigger expires after 3 seconds
+        if not helpful and trigger_id:  # the trigger expires after 3 seconds: open the modal straight away
             try:
-                client.views_open(trigger_id=trigger_id, view=blocks.feedback_modal(transcript_id))
+                client.views_open(trigger_id=trigger_id, view=blocks.feedback_modal(transcript_id, row))
             except SlackApiError as exc:
                 log.warning("views.open failed: %s", exc.response.get("error"))
-        if not bot.feedback(transcript_id, False):
-            bot.thank(body, "Sorry — I couldn't record that feedback.")
+        bot.acknowledge(body, helpful)
+
+    for action_id in (blocks.ACTION_FEEDBACK, blocks.ACTION_HELPFUL, blocks.ACTION_NOT_HELPFUL):
+        app.action(action_id)(on_feedback)
 
     @app.view(blocks.FEEDBACK_MODAL_CALLBACK)
     def on_comment(ack: Callable[..., Any], view: dict[str, Any]) -> None:
         ack()
-        transcript_id = str(view.get("private_metadata") or "")
+        transcript_id, _, row = str(view.get("private_metadata") or "").partition(":")
         values = (view.get("state") or {}).get("values") or {}
         comment = ((values.get(blocks.COMMENT_BLOCK) or {}).get(blocks.COMMENT_ACTION) or {}).get("value")
         if comment and comment.strip():
-            bot.feedback(transcript_id, False, comment)
+            bot.feedback(transcript_id, False, comment, update=True, feedback_id=int(row) if row.isdigit() else None)
 
     app.bot = bot  # type: ignore[attr-defined]
     return app

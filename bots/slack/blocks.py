@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.models import Answer, Citation, ClosestSection
+from bots.present import absolute_url, answer_view, bulleted, dated_title
 
 __all__ = [
+    "ACTION_FEEDBACK",
     "ACTION_HELPFUL",
     "ACTION_NOT_HELPFUL",
+    "FEEDBACK_BLOCK",
     "DISCLAIMER",
     "FEEDBACK_MODAL_CALLBACK",
     "COMMENT_BLOCK",
@@ -28,6 +31,9 @@ __all__ = [
     "error_message",
     "help_message",
     "feedback_modal",
+    "feedback_acknowledged",
+    "feedback_value",
+    "read_feedback_value",
     "split_text",
 ]
 
@@ -35,8 +41,12 @@ MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
 MAX_FALLBACK_CHARS = 3900
 
+ACTION_FEEDBACK = "vsh_feedback"
+"""The native feedback buttons (`feedback_buttons` in a `context_actions` block); values from `feedback_value`."""
 ACTION_HELPFUL = "vsh_feedback_helpful"
 ACTION_NOT_HELPFUL = "vsh_feedback_not_helpful"
+"""The ordinary buttons of answers posted before the native ones (still handled); value: the transcript id."""
+FEEDBACK_BLOCK = "vsh_feedback"
 FEEDBACK_MODAL_CALLBACK = "vsh_feedback_comment"
 COMMENT_BLOCK = "vsh_comment_block"
 COMMENT_ACTION = "vsh_comment"
@@ -63,11 +73,7 @@ def escape(text: str) -> str:
 
 
 def _absolute(base_url: str, url: str) -> str:
-    if not url or not base_url:
-        return ""
-    if url.startswith(("http://", "https://")):
-        return url
-    return base_url.rstrip("/") + "/" + url.lstrip("/")
+    return absolute_url(base_url, url)
 
 
 def link(base_url: str, url: str, label: str) -> str:
@@ -133,7 +139,7 @@ def citation_parts(c: Citation | ClosestSection) -> list[str]:
 
 def citation_line(c: Citation, base_url: str) -> str:
     """'*[1]* <url|Title>, Section, paras 39-40, p.21 — _Statutory guidance_'."""
-    title = c.title + (f" ({c.published})" if c.published and c.published not in c.title else "")
+    title = dated_title(c.title, c.published)
     where = ", ".join(escape(p) for p in citation_parts(c))
     line = f"*[{c.number}]* {link(base_url, c.url, title)}"
     if where:
@@ -179,46 +185,74 @@ def _reminder(answer: Answer) -> str:
     return PERSONAL_DATA_REMINDER.format(kinds=kinds)
 
 
+def feedback_value(transcript_id: str, helpful: bool) -> str:
+    """The value of one feedback button: 'helpful:<transcript id>' or 'not_helpful:<transcript id>'."""
+    return f"{'helpful' if helpful else 'not_helpful'}:{transcript_id}"
+
+
+def read_feedback_value(action_id: str, value: str) -> tuple[str, bool]:
+    """(transcript id, helpful) of a clicked feedback button, native or ordinary."""
+    if action_id in (ACTION_HELPFUL, ACTION_NOT_HELPFUL):
+        return value, action_id == ACTION_HELPFUL
+    kind, _, transcript_id = value.partition(":")
+    return transcript_id, kind == "helpful"
+
+
 def feedback_actions(transcript_id: str) -> dict[str, Any]:
-    """The 'Helpful' / 'Not helpful' buttons; each button's value is the transcript id."""
+    """Slack's native feedback buttons (a `context_actions` block), each value naming the transcript."""
     return {
-        "type": "actions",
-        "block_id": "vsh_feedback",
+        "type": "context_actions",
+        "block_id": FEEDBACK_BLOCK,
         "elements": [
             {
-                "type": "button",
-                "action_id": ACTION_HELPFUL,
-                "text": {"type": "plain_text", "text": "Helpful", "emoji": True},
-                "value": transcript_id,
-            },
-            {
-                "type": "button",
-                "action_id": ACTION_NOT_HELPFUL,
-                "text": {"type": "plain_text", "text": "Not helpful", "emoji": True},
-                "value": transcript_id,
-            },
+                "type": "feedback_buttons",
+                "action_id": ACTION_FEEDBACK,
+                "positive_button": {
+                    "text": {"type": "plain_text", "text": "Helpful"},
+                    "accessibility_label": "This answer was helpful",
+                    "value": feedback_value(transcript_id, True),
+                },
+                "negative_button": {
+                    "text": {"type": "plain_text", "text": "Not helpful"},
+                    "accessibility_label": "This answer was not helpful",
+                    "value": feedback_value(transcript_id, False),
+                },
+            }
         ],
     }
+
+
+def feedback_acknowledged(message_blocks: list[dict[str, Any]], user: str, helpful: bool) -> list[dict[str, Any]]:
+    """The answer's blocks with its feedback buttons replaced by a thank-you naming who clicked and how."""
+    who = f"<@{user}>" if user else "You"
+    verdict = "helpful" if helpful else "not helpful"
+    note = _context(f":white_check_mark: {who} marked this answer *{verdict}*. Thank you for the feedback.")
+    note["block_id"] = f"{FEEDBACK_BLOCK}_done"
+    kept = [b for b in message_blocks if not str(b.get("block_id", "")).startswith(FEEDBACK_BLOCK)]
+    return [*kept, note][:MAX_BLOCKS]
 
 
 def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str = "") -> dict[str, Any]:
     """The reply to one question: `{"text": fallback, "blocks": [...]}`.
 
-    Order: safeguarding notice, personal-data reminder, the answer (or the decline and the closest
-    sections), the numbered sources and related sections (links), the disclaimer and the feedback buttons.
+    Order: the safeguarding notice (once), personal-data reminder, the answer with "•" lists (or the decline
+    and the closest sections), the numbered sources (each title with its date once) and related sections
+    (links), the must/should legend once, the disclaimer (with a link to the web chat when `base_url` is set)
+    and the native feedback buttons.
     """
+    view = answer_view(answer)
     head: list[dict[str, Any]] = []
     fallback: list[str] = []
-    if answer.safeguarding_notice:
-        head.append(_section(f":rotating_light: *Safeguarding:* {escape(answer.safeguarding_notice)}"))
-        fallback.append(f"Safeguarding: {answer.safeguarding_notice}")
+    if view.notice:
+        head.append(_section(f":rotating_light: *Safeguarding:* {escape(view.notice)}"))
+        fallback.append(f"Safeguarding: {view.notice}")
     reminder = _reminder(answer)
     if reminder:
         head.append(_section(f":lock: {escape(reminder)}"))
         fallback.append(reminder)
 
-    body = _sections(escape(answer.text)) if answer.text.strip() else []
-    fallback.append(answer.text)
+    body = _sections(bulleted(escape(view.body))) if view.body else []
+    fallback.append(bulleted(view.body))
     if answer.declined and answer.decline_reason and answer.decline_reason not in answer.text:
         body += _sections(f"_{escape(answer.decline_reason)}_")
 
@@ -234,7 +268,14 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
         sources = _lines_to_sections(lines)
         fallback.append("Closest sections: " + "; ".join(f"{c.title}, {c.section}" for c in answer.closest_sections))
 
-    tail: list[dict[str, Any]] = [_context(f":information_source: {DISCLAIMER}")]
+    if view.legend:
+        sources.append(_context(f"_{escape(view.legend)}_"))
+        fallback.append(view.legend)
+
+    footer = f":information_source: {DISCLAIMER}"
+    if base_url:
+        footer += f" {link(base_url, '/', 'Continue in the web chat')}"
+    tail: list[dict[str, Any]] = [_context(footer)]
     if transcript_id:
         tail.append(feedback_actions(transcript_id))
     fallback.append(DISCLAIMER)
@@ -274,12 +315,13 @@ def help_message() -> dict[str, Any]:
     return {"text": text, "blocks": [_section(escape(text)), _context(DISCLAIMER)]}
 
 
-def feedback_modal(transcript_id: str) -> dict[str, Any]:
-    """The 'Not helpful' modal: an optional comment; `private_metadata` carries the transcript id."""
+def feedback_modal(transcript_id: str, feedback_id: int | None = None) -> dict[str, Any]:
+    """The 'Not helpful' modal: an optional comment that updates the row of the click; `private_metadata`
+    carries the transcript id and that row ('<transcript id>:<row id>', or the transcript id alone)."""
     return {
         "type": "modal",
         "callback_id": FEEDBACK_MODAL_CALLBACK,
-        "private_metadata": transcript_id,
+        "private_metadata": transcript_id + (f":{feedback_id}" if feedback_id is not None else ""),
         "title": {"type": "plain_text", "text": "Not helpful"},
         "submit": {"type": "plain_text", "text": "Send"},
         "close": {"type": "plain_text", "text": "Skip"},

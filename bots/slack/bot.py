@@ -223,20 +223,49 @@ class SlackBot:
         except SlackApiError as exc:
             log.error("could not post in %s: %s", channel, exc.response.get("error"))
 
-    def feedback(self, transcript_id: str, helpful: bool, comment: str | None = None) -> bool:
-        """Store feedback (the comment redacted). False when the transcript is unknown or storage failed."""
+    def feedback(
+        self,
+        transcript_id: str,
+        helpful: bool,
+        comment: str | None = None,
+        *,
+        update: bool = False,
+        feedback_id: int | None = None,
+    ) -> tuple[bool, int | None]:
+        """Store one click (or, with `update`, the comment on it; see `ChannelService.feedback`), the comment
+        redacted. (False, None) when the transcript is unknown or storage failed; else (True, row id or None)."""
         try:
-            self.service.feedback(transcript_id, helpful, comment)
+            row = self.service.feedback(transcript_id, helpful, comment, update=update, feedback_id=feedback_id)
         except KeyError:
             log.warning("feedback on unknown transcript %s", transcript_id)
-            return False
+            return False, None
         except Exception as exc:
             log.error("could not store Slack feedback: %s", type(exc).__name__)
-            return False
+            return False, None
         log.info(
             "feedback transcript=%s helpful=%s comment=%s", transcript_id, helpful, bool(comment and comment.strip())
         )
-        return True
+        return True, row
+
+    def acknowledge(self, body: dict[str, Any], helpful: bool) -> None:
+        """Update the answer so its feedback buttons become a thank-you (an ephemeral note if it cannot be)."""
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        ts = container.get("message_ts") or message.get("ts")
+        user = str((body.get("user") or {}).get("id") or "")
+        if channel and ts and message.get("blocks"):
+            try:
+                self.client.chat_update(
+                    channel=channel,
+                    ts=ts,
+                    text=str(message.get("text") or "Answer"),
+                    blocks=blocks.feedback_acknowledged(list(message["blocks"]), user, helpful),
+                )
+                return
+            except SlackApiError as exc:
+                log.warning("could not update the answer after feedback: %s", exc.response.get("error"))
+        self.thank(body, "Thanks for your feedback.")
 
     def thank(self, body: dict[str, Any], text: str) -> None:
         """An ephemeral note to the user who clicked, in the thread of the answer."""

@@ -7,9 +7,12 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
+from bots.coverage import Coverage, load_coverage
 from bots.web.deps import ServiceDep, SettingsDep
 from bots.web.sources import fetch_document, view_sections
+from index import IndexUnavailable
 from ingest.models import STATUS_LABELS
 
 __all__ = ["router", "templates", "STARTERS", "NOTICE"]
@@ -30,11 +33,23 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def chat(request: Request, settings: SettingsDep) -> HTMLResponse:
+async def chat(request: Request, settings: SettingsDep, service: ServiceDep) -> HTMLResponse:
+    coverage: Coverage | None
+    try:
+        documents = await run_in_threadpool(service.index.documents)
+        coverage = load_coverage(documents, settings.sources_manifest, settings.govuk_base_url)
+    except IndexUnavailable:
+        coverage = None
     return templates.TemplateResponse(
         request,
         "chat.html",
-        {"notice": NOTICE, "starters": STARTERS, "max_chars": settings.max_question_chars},
+        {
+            "notice": NOTICE,
+            "starters": STARTERS,
+            "max_chars": settings.max_question_chars,
+            "coverage": coverage,
+            "status_labels": STATUS_LABELS,
+        },
     )
 
 

@@ -46,11 +46,20 @@ class FeedbackRequest(BaseModel):
     transcript_id: str = Field(pattern=ID_PATTERN)
     helpful: bool
     comment: str | None = Field(default=None, max_length=2000)
+    update: bool = Field(
+        default=False,
+        description="Change the feedback already given on this answer (the other button, or the comment) "
+        "instead of recording a new click.",
+    )
+    feedback_id: int | None = Field(
+        default=None, ge=1, description="The row to change (from the first response); without it, the latest."
+    )
 
 
 class FeedbackResponse(BaseModel):
     ok: bool = True
     transcript_id: str
+    feedback_id: int | None = Field(default=None, description="The row recorded (null while it waits in the queue).")
 
 
 class ErrorResponse(BaseModel):

@@ -1,22 +1,19 @@
-// Chat page: streams answers from POST /api/ask/stream (server-sent events) into the conversation log.
+// Chat page: asks through POST /api/ask/stream (server-sent events), keeps the conversation in this browser
+// (VshStore, chat-store.js) under the address /?c=<conversation id>, so reload, Back and links show it again,
+// and lists earlier conversations of this device. Rendering is VshRender's (chat-render.js).
 (function () {
   "use strict";
+  var R = window.VshRender, S = window.VshStore;
   var form = document.getElementById("ask-form");
   var box = document.getElementById("question");
   var button = document.getElementById("ask-button");
   var errorEl = document.getElementById("question-error");
   var log = document.getElementById("conversation");
   var statusEl = document.getElementById("status");
-  var conversationId = sessionStorage.getItem("vsh-conversation") || null;
+  var note = document.getElementById("restore-note");
+  var record = null;  // the conversation shown: {id, title, updated, exchanges}
   var count = 0;
   var busy = false;
-
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    if (attrs) { Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); }); }
-    if (text !== undefined && text !== null) { e.textContent = text; }
-    return e;
-  }
 
   function showError(message) {
     errorEl.textContent = message;
@@ -30,139 +27,72 @@
     box.removeAttribute("aria-invalid");
   }
 
-  // "text [1] more [2]" -> text nodes and links to the numbered citations of this exchange
-  function withMarkers(parent, text, n) {
-    var re = /\[(\d+)\]/g, last = 0, m;
-    while ((m = re.exec(text)) !== null) {
-      parent.appendChild(document.createTextNode(text.slice(last, m.index)));
-      var a = el("a", { href: "#cite-" + n + "-" + m[1], "class": "cite-ref" }, "[" + m[1] + "]");
-      a.setAttribute("aria-label", "citation " + m[1]);
-      parent.appendChild(a);
-      last = m.index + m[0].length;
-    }
-    parent.appendChild(document.createTextNode(text.slice(last)));
-  }
+  // --- history ------------------------------------------------------------------------------------
 
-  function addLine(answerEl, line, n) {
-    var text = line.replace(/\n$/, "");
-    if (!text.trim()) { answerEl.dataset.list = ""; return; }
-    if (/^- /.test(text)) {
-      var ul = answerEl.lastElementChild;
-      if (!ul || ul.tagName !== "UL" || answerEl.dataset.list !== "open") {
-        ul = el("ul");
-        answerEl.appendChild(ul);
-        answerEl.dataset.list = "open";
-      }
-      var li = el("li");
-      withMarkers(li, text.slice(2), n);
-      ul.appendChild(li);
-    } else {
-      answerEl.dataset.list = "";
-      var p = el("p");
-      withMarkers(p, text, n);
-      answerEl.appendChild(p);
-    }
-  }
-
-  function locator(c) {
-    var parts = [];
-    if (c.section) { parts.push(c.section.split(" > ").pop()); }
-    if (c.paragraphs && c.paragraphs.length) {
-      parts.push(c.paragraphs.length === 1 ? "para " + c.paragraphs[0]
-        : "paras " + c.paragraphs[0] + "–" + c.paragraphs[c.paragraphs.length - 1]);
-    }
-    if (c.pages && c.pages.length) {
-      parts.push(c.pages.length === 1 ? "p." + c.pages[0] : "pp." + c.pages[0] + "–" + c.pages[c.pages.length - 1]);
-    }
-    return parts.join(", ");
-  }
-
-  function renderCitations(ex, data, n) {
-    if (data.citations && data.citations.length) {
-      var wrap = el("div", { "class": "citations" });
-      var hid = "sources-" + n;
-      wrap.appendChild(el("h3", { id: hid }, "Sources"));
-      var ol = el("ol", { "aria-labelledby": hid });
-      data.citations.forEach(function (c) {
-        var li = el("li", { id: "cite-" + n + "-" + c.number, value: String(c.number) });
-        var a = el("a", { href: c.url }, c.title);
-        li.appendChild(a);
-        li.appendChild(document.createTextNode(" "));
-        var badge = el("span", { "class": "badge badge-" + c.status, title: c.status_label }, c.status);
-        li.appendChild(badge);
-        var meta = el("div", { "class": "cite-meta" }, locator(c) + (c.published ? " · published " + c.published : ""));
-        li.appendChild(meta);
-        ol.appendChild(li);
-      });
-      wrap.appendChild(ol);
-      ex.appendChild(wrap);
-    }
-    sectionLinks(ex, data.related_sections, "related-" + n, "Related sections");
-    sectionLinks(ex, data.closest_sections, "closest-" + n, "Closest sections in the guidance");
-  }
-
-  // a list of sections as links without quotes (related sections of an answer; closest sections of a decline)
-  function sectionLinks(ex, sections, cid, heading) {
-    if (sections && sections.length) {
-      var cw = el("div", { "class": "closest" });
-      cw.appendChild(el("h3", { id: cid }, heading));
-      var ul = el("ul", { "aria-labelledby": cid });
-      sections.forEach(function (s) {
-        var li = el("li");
-        li.appendChild(el("a", { href: s.url }, s.title));
-        var loc = locator(s);
-        if (loc) { li.appendChild(document.createTextNode(" – " + loc)); }
-        ul.appendChild(li);
-      });
-      cw.appendChild(ul);
-      ex.appendChild(cw);
-    }
-  }
-
-  function renderFeedback(ex, transcriptId, n) {
-    var f = el("form", { "class": "feedback", "aria-label": "Feedback on this answer" });
-    var fs = el("fieldset");
-    fs.appendChild(el("legend", null, "Was this answer helpful?"));
-    var choice = null;
-    var yes = el("button", { type: "button", "aria-pressed": "false", "class": "fb-helpful" }, "Helpful");
-    var no = el("button", { type: "button", "aria-pressed": "false", "class": "fb-unhelpful" }, "Not helpful");
-    function pick(v) {
-      choice = v;
-      yes.setAttribute("aria-pressed", v ? "true" : "false");
-      no.setAttribute("aria-pressed", v ? "false" : "true");
-      send.disabled = false;
-    }
-    yes.addEventListener("click", function () { pick(true); });
-    no.addEventListener("click", function () { pick(false); });
-    fs.appendChild(yes);
-    fs.appendChild(no);
-    f.appendChild(fs);
-    var cid = "fb-comment-" + n;
-    f.appendChild(el("label", { "for": cid }, "Comment (optional, no personal details)"));
-    var comment = el("textarea", { id: cid, rows: "2", maxlength: "2000" });
-    f.appendChild(comment);
-    var send = el("button", { type: "submit", "class": "secondary" }, "Send feedback");
-    send.disabled = true;
-    f.appendChild(send);
-    var msg = el("p", { "class": "feedback-thanks", role: "status" });
-    f.appendChild(msg);
-    f.addEventListener("submit", function (e) {
-      e.preventDefault();
-      if (choice === null) { return; }
-      send.disabled = true;
-      fetch("/api/feedback", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ transcript_id: transcriptId, helpful: choice, comment: comment.value || null })
-      }).then(function (r) {
-        return r.json().then(function (body) {
-          if (!r.ok) { throw new Error(body.message || "Feedback could not be sent."); }
-          msg.textContent = "Thank you: your feedback was recorded.";
-        });
-      }).catch(function (err) { msg.textContent = err.message; send.disabled = false; });
+  function renderHistory() {
+    var list = document.getElementById("history-list");
+    var items = S.list().filter(function (c) { return c.exchanges && c.exchanges.length; });
+    list.textContent = "";
+    items.forEach(function (c) {
+      var li = R.el("li");
+      var a = R.el("a", { href: S.linkTo(c.id) }, c.title || "Conversation");
+      if (record && c.id === record.id) { a.setAttribute("aria-current", "page"); }
+      li.appendChild(a);
+      var when = new Date(c.updated);
+      var n = c.exchanges.length;
+      li.appendChild(R.el("span", { "class": "doc-date" },
+        " " + n + (n === 1 ? " question" : " questions") + ", " + when.toLocaleString("en-GB",
+          { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })));
+      list.appendChild(li);
     });
-    ex.appendChild(f);
+    document.getElementById("history-empty").hidden = items.length > 0;
+    document.getElementById("clear-history").hidden = items.length === 0;
   }
+
+  // --- one exchange -----------------------------------------------------------------------------
+
+  function finish(ctx, item) {
+    R.tools(ctx, item, function (state) {
+      item.feedback = state;
+      if (record) { S.save(record); }
+    });
+    ctx.ex.dataset.done = "true";
+  }
+
+  function restoreExchange(item) {
+    count += 1;
+    var a = item.done.answer;
+    var ctx = R.start(log, count, item.question);
+    R.meta(ctx, {
+      question: a.question, declined: a.declined, safeguarding_notice: a.safeguarding_notice,
+      personal_data_notice: a.personal_data_notice
+    });
+    item.body.forEach(function (line) { R.line(ctx, line); });
+    R.sources(ctx, a);
+    finish(ctx, item);
+  }
+
+  function restore(id) {
+    log.textContent = "";
+    count = 0;
+    note.hidden = true;
+    record = null;
+    if (id) {
+      var found = S.get(id);
+      if (found && found.exchanges && found.exchanges.length) {
+        record = found;
+        found.exchanges.forEach(restoreExchange);
+        statusEl.textContent = "";
+      } else {
+        note.textContent = "That conversation is not kept in this browser, so a new one starts with your next question.";
+        note.hidden = false;
+        history.replaceState(null, "", "/");
+      }
+    }
+    renderHistory();
+  }
+
+  // --- asking -------------------------------------------------------------------------------------
 
   function parseEvents(buffer, onEvent) {
     var parts = buffer.split("\n\n");
@@ -178,7 +108,7 @@
     return rest;
   }
 
-  function ask(question) {
+  function ask(question, scroll) {
     if (busy) { return; }
     clearError();
     question = question.trim();
@@ -187,27 +117,52 @@
     if (max && question.length > max) { showError("The question is too long: the limit is " + max + " characters."); return; }
     busy = true;
     button.disabled = true;
+    note.hidden = true;
     count += 1;
-    var n = count;
-    var ex = el("article", { "class": "exchange", "aria-labelledby": "asked-" + n });
-    var asked = el("h3", { "class": "asked", id: "asked-" + n }, "You asked: " + question);
-    ex.appendChild(asked);
-    var answerEl = el("div", { "class": "answer" });
-    ex.appendChild(answerEl);
-    log.appendChild(ex);
-    statusEl.textContent = "Looking in the guidance…";
-    var transcriptId = null;
+    var ctx = R.start(log, count, question);
+    if (scroll) { ctx.asked.scrollIntoView({ block: "start" }); }
+    statusEl.textContent = "Sending your question…";
+    var item = { question: question, body: [], done: null, feedback: null };
+
+    function onEvent(name, data) {
+      if (name === "status") {
+        statusEl.textContent = data.text;
+      } else if (name === "meta") {
+        if (!record || record.id !== data.conversation_id) {
+          record = { id: data.conversation_id, title: data.question, updated: "", exchanges: [] };
+        }
+        if (S.idFromUrl() !== record.id) { history.replaceState(null, "", S.linkTo(record.id)); }
+        item.question = data.question;  // kept as the server stored it: personal details redacted
+        R.meta(ctx, data);
+      } else if (name === "delta") {
+        item.body.push(data.text);
+        R.line(ctx, data.text);
+      } else if (name === "citations") {
+        R.sources(ctx, data);
+      } else if (name === "done") {
+        item.done = data;
+        record.exchanges.push(item);
+        S.save(record);
+        finish(ctx, item);
+        renderHistory();
+        statusEl.textContent = data.answer.declined ? "The guidance I hold does not answer this." : "Answer ready.";
+      } else if (name === "error") {
+        if (data.status === 404 && record) { record = null; history.replaceState(null, "", "/"); }
+        throw new Error(data.message || "Something went wrong.");
+      }
+    }
 
     fetch("/api/ask/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-      body: JSON.stringify({ question: question, conversation_id: conversationId })
+      body: JSON.stringify({ question: question, conversation_id: record ? record.id : null })
     }).then(function (res) {
       if (!res.ok) {
         return res.json().catch(function () { return {}; }).then(function (body) {
-          if (res.status === 404 && conversationId) {
-            conversationId = null;
-            sessionStorage.removeItem("vsh-conversation");
+          if (res.status === 404 && record) {
+            record = null;
+            history.replaceState(null, "", "/");
+            throw new Error("The server no longer holds this conversation: ask again to start a new one.");
           }
           throw new Error(body.message || ("The request failed (" + res.status + ")."));
         });
@@ -215,26 +170,6 @@
       var reader = res.body.getReader();
       var decoder = new TextDecoder();
       var buffer = "";
-      function onEvent(name, data) {
-        if (name === "meta") {
-          conversationId = data.conversation_id;
-          transcriptId = data.transcript_id;
-          sessionStorage.setItem("vsh-conversation", conversationId);
-          asked.textContent = "You asked: " + data.question;
-          if (data.personal_data_notice) {
-            ex.insertBefore(el("p", { "class": "personal" }, data.personal_data_notice), answerEl);
-          }
-          if (data.declined) { ex.classList.add("declined"); }
-        } else if (name === "delta") {
-          addLine(answerEl, data.text, n);
-        } else if (name === "citations") {
-          renderCitations(ex, data, n);
-        } else if (name === "done") {
-          renderFeedback(ex, data.transcript_id || transcriptId, n);
-          ex.dataset.done = "true";
-          statusEl.textContent = data.answer.declined ? "The guidance I hold does not answer this." : "Answer ready.";
-        }
-      }
       function pump() {
         return reader.read().then(function (r) {
           if (r.done) { parseEvents(buffer + "\n\n", onEvent); return; }
@@ -244,7 +179,7 @@
       }
       return pump();
     }).catch(function (err) {
-      answerEl.appendChild(el("p", { "class": "error", role: "alert" }, err.message || "Something went wrong."));
+      ctx.answerEl.appendChild(R.el("p", { "class": "error", role: "alert" }, err.message || "Something went wrong."));
       statusEl.textContent = "";
     }).then(function () {
       busy = false;
@@ -255,20 +190,28 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var q = box.value;
-    ask(q);
+    ask(q, false);
     if (q.trim()) { box.value = ""; }
   });
   box.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
   });
   Array.prototype.forEach.call(document.querySelectorAll(".starter"), function (b) {
-    b.addEventListener("click", function () { ask(b.getAttribute("data-question")); });
+    b.addEventListener("click", function () { ask(b.getAttribute("data-question"), true); });
   });
   document.getElementById("new-conversation").addEventListener("click", function () {
-    conversationId = null;
-    sessionStorage.removeItem("vsh-conversation");
-    log.textContent = "";
+    if (record) { history.pushState(null, "", "/"); }
+    restore(null);
     statusEl.textContent = "New conversation started.";
     box.focus();
   });
+  document.getElementById("clear-history").addEventListener("click", function () {
+    S.clear();
+    renderHistory();
+    statusEl.textContent = "Earlier conversations were removed from this device.";
+  });
+  window.addEventListener("popstate", function () { restore(S.idFromUrl()); });
+  var prefill = new URLSearchParams(window.location.search).get("q");
+  if (prefill) { box.value = prefill.slice(0, parseInt(box.getAttribute("maxlength"), 10) || 2000); }
+  restore(S.idFromUrl());
 })();

@@ -1,0 +1,108 @@
+"""The command line at 80 columns (COLUMNS=80): tables fit and split no word; `vsh ask` prints links that open
+from a terminal (the public web app when VSH_PUBLIC_BASE_URL is set, GOV.UK otherwise)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from index.build import DocReport, IngestReport
+from settings import REPO_ROOT, Settings
+
+VSH = [sys.executable, "-m", "vsh"]
+QUESTION = "Who decides how Pupil Premium Plus is spent for looked-after children?"
+
+
+def run_vsh(args: list[str], settings: Settings, **env: str) -> str:
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith("VSH_") or k in ("VSH_TEST_CORPUS", "VSH_CHROMIUM")
+    }
+    environ.update(COLUMNS="80", VSH_DATA_DIR=str(settings.data_dir), **env)
+    done = subprocess.run(
+        VSH + args, cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def assert_fits(text: str, width: int = 80) -> None:
+    too_wide = [line for line in text.splitlines() if len(line.rstrip()) > width]
+    assert too_wide == [], too_wide
+
+
+def test_vsh_docs_fits_80_columns_without_splitting_words(corpus_settings: Settings) -> None:
+    from index.search import GuidanceIndex
+
+    out = run_vsh(["docs"], corpus_settings)
+    assert_fits(out)
+    words = set(re.findall(r"\S+", out))
+    for doc in GuidanceIndex.open(corpus_settings).documents():
+        assert doc.doc_id in words, f"{doc.doc_id} was split or cut"
+        for word in doc.citation_name.split():
+            assert word in words, f"{word!r} of {doc.citation_name!r} was split or cut"
+    assert "…" not in out
+
+
+def test_the_ingest_table_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.cli
+
+    console = Console(width=80, record=True, force_terminal=False)
+    monkeypatch.setattr(index.cli, "console", console)
+    report = IngestReport(
+        documents=[
+            DocReport(
+                doc_id="vsh-funding-press-release-2021",
+                path="a.txt",
+                title="£16 million to support young people with a social worker",
+                status="announcement",
+                passages=8,
+                action="added",
+            ),
+            DocReport(
+                doc_id="children-missing-education-2024",
+                path="b.pdf",
+                title="Children missing education",
+                status="non-statutory",
+                pages=41,
+                sections=30,
+                passages=110,
+                warnings=["status could not be determined from the document: set it in a sidecar .meta.toml"],
+                action="unchanged",
+            ),
+        ],
+        embedded_passages=8,
+        reused_passages=110,
+        seconds=12.5,
+    )
+    index.cli.print_ingest_report(report)
+    out = console.export_text()
+    assert_fits(out)
+    words = set(re.findall(r"\S+", out))
+    assert {"vsh-funding-press-release-2021", "children-missing-education-2024", "non-statutory"} <= words
+    assert {"unchanged", "announcement", "passages"} <= words and "…" not in out
+    assert "warning: children-missing-education-2024: status could not be determined" in " ".join(out.split())
+
+
+def test_vsh_ask_links_to_govuk_or_to_the_public_web_app(corpus_settings: Settings) -> None:
+    plain = run_vsh(["ask", QUESTION], corpus_settings)
+    assert "Sources:" in plain and "https://www.gov.uk/" in plain
+    assert not re.search(r"(?m)^\s*/sources/", plain), "a server path opens nowhere from a terminal"
+    assert plain.count("How to read this:") == 1
+    assert_fits("\n".join(line for line in plain.splitlines() if "https://" not in line))
+
+    public = run_vsh(["ask", QUESTION], corpus_settings, VSH_PUBLIC_BASE_URL="https://vsh.example")
+    assert re.search(r"(?m)^\s+https://vsh\.example/sources/\S+\?passage=", public)
+    assert "/sources/" not in public.replace("https://vsh.example/sources/", "")
+
+
+def test_a_decline_prints_its_closest_sections_once_with_links(corpus_settings: Settings, tmp_path: Path) -> None:
+    out = run_vsh(["ask", "What is the best recipe for a chocolate cake?"], corpus_settings)
+    assert "could not find" in out.lower()
+    assert out.count("The closest sections I found:") == 1
+    assert "https://www.gov.uk/" in out

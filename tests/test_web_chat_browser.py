@@ -1,0 +1,225 @@
+"""The web chat as its users use it, in headless Chromium (Playwright) at desktop width and on a 390 px phone,
+over real HTTP with the real corpus index: the conversation kept through reload and Back, history, new
+conversation, citation chips previewed by keyboard, the copy button, one-click feedback, the safeguarding
+notice styled as a warning, a decline, the "What I can answer from" panel, axe-core clean.
+
+Screenshots of the chat, a decline and a safeguarding answer go to `reports/screenshots/` (git-ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from _browser import CHROMIUM_ARGS, chromium_path, serious_violations
+from _servers import LiveServer, live_server, shared_assistant
+
+from bots.coverage import load_coverage
+from bots.web import create_app
+from settings import REPO_ROOT, Settings
+from storage import TranscriptStore
+
+pytestmark = pytest.mark.browser
+
+SHOTS = REPO_ROOT / "reports" / "screenshots"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+STARTER = "How should Pupil Premium Plus funding be managed?"
+REFERRAL = "how do I make a referral to social care for a child I'm worried about?"
+DECLINED = "What is the best recipe for a chocolate cake?"
+
+
+@pytest.fixture(scope="module")
+def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Any]]:
+    store = TranscriptStore(f"sqlite:///{tmp_path_factory.mktemp('chat') / 'vsh.sqlite3'}")
+    app = create_app(corpus_settings, assistant=shared_assistant(corpus_settings), store=store)
+    with live_server(app) as server:
+        yield server, store
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request: pytest.FixtureRequest, site: tuple[LiveServer, Any], browser: Any) -> Iterator[Any]:
+    server, _ = site
+    context = browser.new_context(viewport=VIEWPORTS[request.param])
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base_url)
+    pg = context.new_page()
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))  # type: ignore[attr-defined]
+    pg.viewport_name = request.param  # type: ignore[attr-defined]
+    yield pg
+    assert pg.errors == []  # type: ignore[attr-defined]
+    context.close()
+
+
+def shot(page: Any, name: str, selector: str = ".exchange:last-of-type") -> None:
+    """What the user sees with `selector` scrolled to the top (the question box stays at the bottom)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("s => document.querySelector(s).scrollIntoView({block: 'start'})", selector)
+    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_name}.png"))
+
+
+def in_viewport(page: Any, selector: str) -> bool:
+    return bool(
+        page.evaluate(
+            "s => { const r = document.querySelector(s).getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }",
+            selector,
+        )
+    )
+
+
+def wait_done(page: Any, n: int) -> Any:
+    page.wait_for_selector(f".exchange:nth-of-type({n})[data-done='true']", timeout=90_000)
+    return page.locator(".exchange").nth(n - 1)
+
+
+def ask(page: Any, question: str, n: int) -> Any:
+    page.get_by_label("Your question").fill(question)
+    page.get_by_label("Your question").press("Enter")
+    return wait_done(page, n)
+
+
+def test_the_conversation_survives_reload_back_and_new_conversation(site: tuple[LiveServer, Any], page: Any) -> None:
+    server, store = site
+    page.goto(server.base_url + "/")
+    assert in_viewport(page, "#question"), "the question box must be reachable without scrolling"
+
+    # tapping a suggested question scrolls to its answer
+    page.get_by_role("button", name=STARTER).click()
+    assert in_viewport(page, "#asked-1")
+    first = wait_done(page, 1)
+    assert "?c=" in page.url
+    link = page.url
+    text = first.locator(".answer").inner_text()
+    assert first.locator(".answer .chip").count() >= 1 and "[1]" not in text
+    assert first.locator(".legend").count() == 1 and "How to read this" not in text  # the legend once, apart
+
+    # the chip's preview by keyboard: Tab to it, the quote shows and describes it; Escape hides it
+    page.locator("#asked-1").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('chip')"):
+            break
+    chip = page.locator(".chip:focus")
+    assert chip.count() == 1
+    tip = page.locator(f"#{chip.get_attribute('aria-describedby')}")
+    assert tip.is_visible() and tip.get_attribute("role") == "tooltip"
+    assert "“" in tip.inner_text() and "para" in tip.inner_text()
+    assert serious_violations(page) == []
+    page.keyboard.press("Escape")
+    assert not tip.is_visible()
+
+    # copy: the answer and its sources, with links that open from anywhere
+    first.get_by_role("button", name="Copy answer").click()
+    page.wait_for_selector("text=Answer and sources copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert text.split("\n")[0].strip()[:30] in copied
+    assert "Sources:\n[1] " in copied and f"{server.base_url}/sources/" in copied and "https://www.gov.uk/" in copied
+
+    # one click is one row; the comment updates it
+    first.get_by_role("button", name="Helpful", exact=True).click()
+    page.wait_for_selector("text=your feedback was recorded")
+    [t] = [t for t in store.list_transcripts() if t.id == first_transcript(page)]
+    assert [(f.helpful, f.comment) for f in store.feedback_for(t.id)] == [(True, None)]
+    first.get_by_label("Comment (optional, no personal details)").fill("Clear")
+    first.get_by_role("button", name="Send comment").click()
+    page.wait_for_selector("text=your comment was added")
+    assert [(f.helpful, f.comment) for f in store.feedback_for(t.id)] == [(True, "Clear")]
+
+    # a follow-up, then reload: both answers are still there, feedback state too
+    ask(page, "And what about previously looked-after children?", 2)
+    page.reload()
+    wait_done(page, 2)
+    assert page.locator(".exchange").count() == 2 and page.url == link
+    assert page.locator(".exchange").first.locator(".answer").inner_text() == text
+    assert (
+        page.locator(".exchange").first.get_by_role("button", name="Helpful", exact=True).get_attribute("aria-pressed")
+        == "true"
+    )
+
+    # open a source, then Back: the conversation is shown again
+    page.locator(".exchange").first.locator(".citations a").first.click()
+    page.wait_for_load_state("load")
+    assert "/sources/" in page.url
+    back = page.get_by_role("link", name="Back to the chat")
+    assert back.get_attribute("href") == link.removeprefix(server.base_url)  # to this conversation, not an empty chat
+    page.go_back()
+    wait_done(page, 2)
+    assert page.locator(".exchange").count() == 2 and page.url == link
+
+    # history on this device, and a new conversation (Back returns to the earlier one)
+    page.locator("#history summary").click()
+    assert page.locator("#history-list a", has_text=STARTER).count() == 1
+    page.get_by_role("button", name="New conversation").click()
+    assert page.locator(".exchange").count() == 0 and "?c=" not in page.url
+    page.go_back()
+    wait_done(page, 2)
+    assert page.url == link
+    page.goto(link)  # the link restores it too
+    wait_done(page, 2)
+
+    assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    shot(page, "chat", ".exchange")
+
+
+def first_transcript(page: Any) -> str:
+    return str(
+        page.evaluate("JSON.parse(localStorage.getItem('vsh-conversations'))[0].exchanges[0].done.transcript_id")
+    )
+
+
+def test_safeguarding_notice_is_a_warning_shown_once_and_a_decline_links_its_sections(
+    site: tuple[LiveServer, Any], page: Any
+) -> None:
+    server, _ = site
+    page.goto(server.base_url + "/")
+    ex = ask(page, REFERRAL, 1)
+    notice = ex.locator(".safeguarding")
+    assert notice.count() == 1 and notice.is_visible()
+    assert "call 999" in notice.inner_text() and "call 999" not in ex.locator(".answer").inner_text()
+    style = notice.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.borderLeftColor, s.borderLeftWidth, s.backgroundColor]; }"
+    )
+    assert style == ["rgb(177, 14, 30)", "8px", "rgb(253, 240, 241)"]
+    assert serious_violations(page) == []
+    shot(page, "safeguarding")
+
+    page.get_by_role("button", name="New conversation").click()
+    ex = ask(page, DECLINED, 1)
+    assert "could not find" in ex.locator(".answer").inner_text().lower()
+    closest = ex.locator(".closest a")
+    assert closest.count() >= 1 and closest.first.get_attribute("href").startswith("/sources/")
+    shown = ex.locator(".answer").inner_text()
+    assert closest.first.inner_text() not in shown  # the closest sections are links, not repeated in the text
+    assert serious_violations(page) == []
+    shot(page, "decline")
+
+
+def test_what_i_can_answer_from(site: tuple[LiveServer, Any], page: Any, corpus_settings: Settings) -> None:
+    server, _ = site
+    page.goto(server.base_url + "/")
+    page.get_by_text("What I can answer from").click()
+    panel = page.locator("#coverage")
+    expected = load_coverage(
+        shared_assistant(corpus_settings).index.documents(),
+        corpus_settings.sources_manifest,
+        corpus_settings.govuk_base_url,
+    )
+    assert panel.locator(".held li").count() == len(expected.held) > 0
+    assert expected.not_held, "the corpus lacks some well-known VSH documents of the sources manifest"
+    for missing in expected.not_held:
+        link = panel.locator(".not-held a", has_text=missing.title)
+        assert link.count() == 1 and link.get_attribute("href") == missing.url
+    assert "I do not hold these well-known VSH documents" in panel.inner_text()
+    assert serious_violations(page) == []
