@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-__all__ = ["CHROMIUM_ARGS", "chromium_path", "serious_violations"]
+__all__ = ["CHROMIUM_ARGS", "chromium_path", "headless_chromium", "serious_violations"]
 
 # Without the background-networking flags Chromium keeps calling out to hosts this machine cannot reach.
 CHROMIUM_ARGS = [
@@ -32,6 +34,19 @@ def chromium_path() -> str:
             "(never `playwright install`)."
         )
     return path
+
+
+@contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """Debian's Chromium launched headless through Playwright, closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def serious_violations(page: Any) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _browser import CHROMIUM_ARGS, chromium_path, serious_violations
+from _browser import headless_chromium, serious_violations
 from _servers import LiveServer, live_server, shared_assistant
 
 from bots.coverage import load_coverage
@@ -39,12 +39,8 @@ def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+    with headless_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))
