@@ -1,8 +1,7 @@
-"""Time to the first byte and to the whole answer of `POST /api/ask/stream` while the server warms up.
+"""Time to the first byte and to the whole answer of `POST /api/ask/stream` on a freshly started server.
 
-Serves the web app on loopback over the index in VSH_DATA_DIR (build it first with `vsh ingest`), with the
-background warm-up `vsh serve` runs (every passage's sentences embedded after start), and asks each question
-once, as soon as the server listens. Prints one line per question and the medians.
+Serves the web app on loopback over the index in VSH_DATA_DIR (build it first with `vsh ingest`) and asks each
+question once (nothing cached), as soon as the server listens. Prints one line per question and the medians.
 
     VSH_DATA_DIR=data .venv/bin/python scripts/bench_first_byte.py
 """
@@ -40,7 +39,7 @@ def main() -> None:
     settings = get_settings()
     with tempfile.TemporaryDirectory() as tmp:
         store = TranscriptStore(f"sqlite:///{tmp}/bench.sqlite3")
-        app = create_app(settings, assistant=Assistant(settings), store=store, precompute_units=True)
+        app = create_app(settings, assistant=Assistant(settings), store=store)
         firsts, wholes = [], []
         with live_server(app) as server, httpx.Client(base_url=server.base_url, timeout=300) as client:
             for q in QUESTIONS:
@@ -57,7 +56,7 @@ def main() -> None:
                 print(f"first byte {first * 1000:7.1f} ms   whole answer {whole * 1000:8.1f} ms   {q}")
         print(
             f"median: first byte {statistics.median(firsts) * 1000:.1f} ms, "
-            f"whole answer {statistics.median(wholes) * 1000:.1f} ms ({len(QUESTIONS)} questions, warming server)"
+            f"whole answer {statistics.median(wholes) * 1000:.1f} ms ({len(QUESTIONS)} questions, fresh server)"
         )
 
 

@@ -1,8 +1,8 @@
 """The stream answers at once: a `status` event is sent before the answer is worked out, over real HTTP.
 
 With an assistant held back until the test lets it go, the first event arrives while the answer does not yet
-exist; with the real corpus index on a server still warming up (every passage's sentences being embedded in
-the background), the first byte comes within 100 ms.
+exist; with the real corpus index on a freshly started server (nothing asked before, no answer cached), the
+first byte comes within 100 ms.
 """
 
 from __future__ import annotations
@@ -65,14 +65,14 @@ def test_status_comes_before_the_answer_exists(fake_settings: Settings, tmp_path
         assert waited < 5  # generous: the point is that it did not wait for the answer
 
 
-@pytest.mark.browser  # a served app with the real index and its background warm-up, like `vsh serve`
+@pytest.mark.browser  # a freshly served app with the real index, like `vsh serve` just started
 def test_first_byte_within_100_ms_while_the_server_warms(corpus_settings: Settings, tmp_path: Any) -> None:
     from assistant import Assistant
 
     assistant = Assistant(corpus_settings)  # a fresh one: nothing embedded yet, so the warm-up has work to do
     assistant.index.embed(["warm the embedding model"])
     store = TranscriptStore(f"sqlite:///{tmp_path / 'vsh.sqlite3'}")
-    app = create_app(corpus_settings, assistant=assistant, store=store, precompute_units=True, answer_cache_size=0)
+    app = create_app(corpus_settings, assistant=assistant, store=store, answer_cache_size=0)
     questions = [
         QUESTION,
         "How should Pupil Premium Plus funding be managed?",
