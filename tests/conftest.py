@@ -37,8 +37,8 @@ def corpus_settings(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that reads the real corpus (the `corpus` fixture, directly or through `corpus_settings`)
-    is marked `corpus`: `pytest -m "not corpus and not browser and not postgres and not load"` is the fast
-    unit run (fake retriever, no corpus index)."""
+    is marked `corpus`: `pytest -m "not corpus and not browser and not postgres and not load and not model"` is
+    the fast unit run (fake retriever, no corpus index)."""
     for item in items:
         if "corpus" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.corpus)

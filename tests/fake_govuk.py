@@ -74,7 +74,7 @@ class FakeGovuk:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-govuk", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-govuk", daemon=True)
 
     # --- publishing ------------------------------------------------------------------------------
     def publish(

@@ -71,7 +71,7 @@ class FakeSlack:
         self.port = int(self.server.server_address[1])
         self.url = f"http://127.0.0.1:{self.port}/api/"
         self.response_url = f"http://127.0.0.1:{self.port}/response/commands/1"
-        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-slack", daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
 
     def _respond(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         with self._cond:

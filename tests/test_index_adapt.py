@@ -122,6 +122,7 @@ In this guidance the term ‘key adult’ refers to the member of staff the pupi
 """
 
 
+@pytest.mark.model
 def test_an_adapted_model_is_built_recorded_and_used_for_questions(tmp_path: Path) -> None:
     source = tmp_path / "moves.md"
     source.write_text(GUIDANCE_MD, encoding="utf-8")

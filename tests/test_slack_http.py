@@ -352,7 +352,7 @@ def test_direct_message_answers_in_a_thread_and_ignores_bot_and_edited_messages(
     live.event(dm("bot talking", "1700000001.000200", bot_id="B0OTHER"))
     live.event(dm("edited", "1700000001.000300", subtype="message_changed"))
     live.event({**dm("channel chatter", "1700000001.000400"), "channel_type": "channel", "channel": "C0CHAN001"})
-    time.sleep(1.5)
+    time.sleep(0.75)
     assert len(live.fake.of("chat.postMessage")) == 1
 
 

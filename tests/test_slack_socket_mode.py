@@ -121,7 +121,7 @@ def test_socket_mode_mention_dm_retry_buttons_and_follow_up(
     # a retry of the same envelope (retry_attempt 1) and a redelivery: acknowledged, never answered again
     sock.ack_for(sock.send("events_api", payload, retry_attempt=1))
     sock.ack_for(sock.send("events_api", payload))
-    time.sleep(1.5)
+    time.sleep(0.75)
     assert len(fake.replies()) == 1
 
     # a follow-up in the thread is a second turn of the same conversation
