@@ -145,6 +145,7 @@ _BIRTH = re.compile(
     re.IGNORECASE,
 )
 _CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ve|ll|re|d|m))$")
+_PRONOUN_I = re.compile(r"i(?:['’](?:m|ve|d|ll))?")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _CUE = re.compile(
     r"\b(?:(?:my|our|a|the|this|his|her|their)\s+(?:(?:foster|adopted|looked-after)\s+)?(?:pupil|student|child|son|"
@@ -242,9 +243,10 @@ def _is_english(low: str, v: Vocabulary) -> bool:
 
 
 def _guidance(t: _Token, v: Vocabulary) -> bool:
-    """Never a name: guidance vocabulary, our placeholders, and acronyms (all capitals), except capitalised
-    given names ("ELLIE") and words of a question typed all in capitals."""
-    if t.placeholder or t.low in v.guidance:
+    """Never a name: guidance vocabulary, our placeholders, the pronoun I ("a child I'm worried about"), and
+    acronyms (all capitals), except capitalised given names ("ELLIE") and words of a question typed all in
+    capitals."""
+    if t.placeholder or t.low in v.guidance or _PRONOUN_I.fullmatch(t.low):
         return True
     if len(t.word) > 1 and t.word.isupper() and not t.shouted:
         return not (len(t.word) >= 3 and t.low in v.given and t.low not in v.ambiguous)

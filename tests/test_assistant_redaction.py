@@ -105,6 +105,8 @@ def test_guidance_questions_come_back_unchanged(text: str) -> None:
         "Does the Children Act 1989 section 22 apply to children in Wales?",
         "Will the VSH attend the PEP meeting?",
         "We've been told our adopted daughter didn't get a place; I've asked why.",
+        "how do I make a referral to social care for a child I'm worried about?",
+        "What can I do for a pupil I've taught for years, or a child I'd like to refer?",
     ],
 )
 def test_guidance_terms_are_left_alone(text: str) -> None:
