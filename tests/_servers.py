@@ -24,6 +24,7 @@ __all__ = [
     "BACKENDS",
     "parse_sse",
     "shared_assistant",
+    "served_web_app",
     "metric_value",
 ]
 
@@ -132,6 +133,18 @@ def shared_assistant(settings: Any) -> Any:
         a.warm()
         _ASSISTANTS[key] = a
     return _ASSISTANTS[key]
+
+
+@contextmanager
+def served_web_app(settings: Any, folder: Path) -> Iterator[tuple[LiveServer, Any]]:
+    """The web app over the session's shared assistant for `settings`, with a fresh SQLite transcript store
+    in `folder`, served on loopback: (server, store)."""
+    from bots.web import create_app
+    from storage import TranscriptStore
+
+    store = TranscriptStore(f"sqlite:///{folder / 'vsh.sqlite3'}")
+    with live_server(create_app(settings, assistant=shared_assistant(settings), store=store)) as server:
+        yield server, store
 
 
 def parse_sse(body: str) -> list[tuple[str, Any]]:

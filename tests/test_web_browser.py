@@ -7,21 +7,17 @@ from typing import Any
 
 import pytest
 from _browser import headless_chromium, serious_violations
-from _servers import LiveServer, live_server, shared_assistant
+from _servers import LiveServer, served_web_app
 
-from bots.web import create_app
 from settings import Settings
-from storage import TranscriptStore
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Any]]:
-    store = TranscriptStore(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'vsh.sqlite3'}")
-    app = create_app(corpus_settings, assistant=shared_assistant(corpus_settings), store=store)
-    with live_server(app) as server:
-        yield server, store
+    with served_web_app(corpus_settings, tmp_path_factory.mktemp("browser")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
