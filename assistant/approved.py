@@ -26,10 +26,8 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.cite import citation_url, published_label
-from assistant.models import Answer, Citation, Reviewed
+from assistant.models import Answer, Reviewed
 from assistant.retrieve import Retriever
-from ingest.models import STATUS_LABELS, DocumentMeta, Passage
 from textkit import STOPWORDS, light_stem, raw_words, vocab_tokens, vocabulary
 
 __all__ = [
@@ -38,7 +36,6 @@ __all__ = [
     "WordVectors",
     "asks_for",
     "mismatch",
-    "passage_citation",
     "reviewed_answer",
     "reviewed_label",
 ]
@@ -179,23 +176,3 @@ def reviewed_answer(stored: Answer, *, asked: str, reviewed_on: date, approved_i
     answer.personal_data_notice = ""
     answer.latency_ms = 0.0
     return answer
-
-
-def passage_citation(number: int, passage: Passage, doc: DocumentMeta) -> Citation:
-    """A citation of a whole passage (for answers a reviewer corrected and cited by hand)."""
-    return Citation(
-        number=number,
-        passage_id=passage.passage_id,
-        doc_id=doc.doc_id,
-        title=doc.citation_name,
-        status=doc.status,
-        status_label=STATUS_LABELS.get(doc.status, STATUS_LABELS["unknown"]),
-        published=published_label(doc),
-        section=passage.section,
-        paragraphs=list(passage.paragraphs),
-        pages=list(passage.pages),
-        quote=passage.text,
-        url=citation_url(passage),
-        source_url=doc.source_link(passage.section_anchor),
-        score=1.0,
-    )

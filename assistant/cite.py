@@ -12,15 +12,32 @@ from assistant.retrieve import Candidate
 from assistant.select import Point
 from ingest.models import STATUS_LABELS, DocumentMeta, Passage
 
-__all__ = ["citation", "citation_url", "passage_anchor", "published_label", "section_link"]
+__all__ = [
+    "citation",
+    "citation_url",
+    "paragraph_element_id",
+    "passage_anchor",
+    "passage_citation",
+    "passage_element_id",
+    "published_label",
+    "section_link",
+]
+
+
+def paragraph_element_id(number: str) -> str:
+    """The source viewer's element id of a numbered paragraph: `p-39`."""
+    return f"p-{number}"
+
+
+def passage_element_id(passage_id: str) -> str:
+    """The source viewer's element id of a passage: `passage-<passage_id with ':' as '-'>`."""
+    return "passage-" + passage_id.replace(":", "-")
 
 
 def passage_anchor(passage: Passage, paragraph: str = "") -> str:
     """Element id in the source viewer: `p-39` (the paragraph, or the passage's first), or `passage-...`."""
     number = paragraph or (passage.paragraphs[0] if passage.paragraphs else "")
-    if number:
-        return f"p-{number}"
-    return "passage-" + passage.passage_id.replace(":", "-")
+    return paragraph_element_id(number) if number else passage_element_id(passage.passage_id)
 
 
 def citation_url(passage: Passage, paragraph: str = "") -> str:
@@ -33,27 +50,49 @@ def published_label(doc: DocumentMeta) -> str:
     return doc.published_label or (doc.published.isoformat() if doc.published else "")
 
 
+def passage_citation(
+    number: int,
+    passage: Passage,
+    doc: DocumentMeta,
+    *,
+    paragraphs: list[str] | None = None,
+    pages: list[int] | None = None,
+    quote: str | None = None,
+    score: float = 1.0,
+) -> Citation:
+    """A citation of `passage` of `doc`: by default the whole passage (its paragraphs, pages and text), as for
+    answers a reviewer corrected and cited by hand; `citation` narrows it to what a point quotes."""
+    paragraphs = list(passage.paragraphs) if paragraphs is None else paragraphs
+    return Citation(
+        number=number,
+        passage_id=passage.passage_id,
+        doc_id=doc.doc_id,
+        title=doc.citation_name,
+        status=doc.status,
+        status_label=STATUS_LABELS.get(doc.status, STATUS_LABELS["unknown"]),
+        published=published_label(doc),
+        section=passage.section,
+        paragraphs=paragraphs,
+        pages=list(passage.pages) if pages is None else pages,
+        quote=passage.text if quote is None else quote,
+        url=citation_url(passage, paragraphs[0] if paragraphs else ""),
+        source_url=doc.source_link(passage.section_anchor),
+        score=score,
+    )
+
+
 def citation(number: int, point: Point) -> Citation:
     """The citation behind one quoted point: the paragraph quoted, its pages, and the passages' exact text."""
-    p, d = point.passage, point.candidate.doc
     pages: list[int] = []
     for quoted in point.passages:
         pages.extend(page for page in quoted.pages if page not in pages)
-    paragraphs = point.paragraphs or list(p.paragraphs)
-    return Citation(
-        number=number,
-        passage_id=p.passage_id,
-        doc_id=d.doc_id,
-        title=d.citation_name,
-        status=d.status,
-        status_label=STATUS_LABELS.get(d.status, STATUS_LABELS["unknown"]),
-        published=published_label(d),
-        section=p.section,
-        paragraphs=paragraphs,
+    return passage_citation(
+        number,
+        point.passage,
+        point.candidate.doc,
+        paragraphs=point.paragraphs or list(point.passage.paragraphs),
         pages=sorted(pages),
         quote="\n".join(quoted.text for quoted in point.passages),
-        url=citation_url(p, paragraphs[0] if paragraphs else ""),
-        source_url=d.source_link(p.section_anchor),
         score=round(float(point.candidate.relevance), 4),
     )
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from assistant import Answer, AnswerPoint
-from assistant.approved import passage_citation
+from assistant.cite import passage_citation
 from assistant.compose import legend
 from evals.review_auth import Session, check_csrf
 from evals.review_page import Correction, index_of, store_of, transcript_page

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from settings import REPO_ROOT, Settings
+from storage import TranscriptStore
 
 CORPUS = Path(__import__("os").environ.get("VSH_TEST_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
 GUIDANCE = CORPUS / "guidance"
@@ -42,6 +43,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "corpus" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.corpus)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[TranscriptStore]:
+    """A fresh SQLite transcript store of the test's own (a test file may define its own `store`)."""
+    s = TranscriptStore(f"sqlite:///{tmp_path / 'db' / 'vsh.sqlite3'}")
+    yield s
+    s.engine.dispose()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -19,13 +18,6 @@ from test_slack_http import SECRET, SlackLive, _running, _settings, mention
 
 from settings import Settings
 from storage import TranscriptStore
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[TranscriptStore]:
-    s = TranscriptStore(f"sqlite:///{tmp_path / 'db' / 'vsh.sqlite3'}")
-    yield s
-    s.engine.dispose()
 
 
 @pytest.fixture

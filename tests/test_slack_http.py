@@ -79,13 +79,6 @@ def _settings(base: Settings, fake: FakeSlack, **update: Any) -> Settings:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[TranscriptStore]:
-    s = TranscriptStore(f"sqlite:///{tmp_path / 'db' / 'vsh.sqlite3'}")
-    yield s
-    s.engine.dispose()
-
-
-@pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with fake_slack() as f:
         yield f

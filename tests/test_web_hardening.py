@@ -33,13 +33,6 @@ QUESTION = "Which children is the Virtual School Head responsible for?"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[TranscriptStore]:
-    s = TranscriptStore(f"sqlite:///{tmp_path / 'db' / 'vsh.sqlite3'}")
-    yield s
-    s.engine.dispose()
-
-
-@pytest.fixture
 def server(fake_settings: Settings, store: TranscriptStore) -> Iterator[LiveServer]:
     settings = fake_settings.model_copy(update={"max_request_bytes": 64 * 1024})
     with live_server(create_app(settings, assistant=fake_assistant(settings), store=store)) as live:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 
+from assistant.cite import paragraph_element_id, passage_element_id
 from bots.service import ChannelService
 from bots.web.schemas import SourceDocument, SourcePassage, SourceSection
 from index import IndexUnavailable
@@ -18,7 +19,6 @@ from ingest.models import STATUS_LABELS, DocumentMeta, Passage
 __all__ = [
     "fetch_document",
     "load_document",
-    "passage_element_id",
     "ViewLine",
     "ViewPassage",
     "ViewSection",
@@ -26,10 +26,6 @@ __all__ = [
 ]
 
 _PARA_START = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})?)[.)]?\s")
-
-
-def passage_element_id(passage_id: str) -> str:
-    return "passage-" + passage_id.replace(":", "-")
 
 
 def load_document(index: Any, doc_id: str) -> tuple[DocumentMeta, list[Passage]] | None:
@@ -101,13 +97,13 @@ def view_sections(passages: list[Passage], current: str | None = None) -> list[V
             line = ViewLine(text=raw.strip(), bullet=raw.lstrip().startswith(("•", "-", "·")))
             m = _PARA_START.match(raw)
             if m and m.group(1) in wanted and m.group(1) not in used:
-                line.element_id = f"p-{m.group(1)}"
+                line.element_id = paragraph_element_id(m.group(1))
                 used.add(m.group(1))
             lines.append(line)
         anchors = []
         for n in wanted:
             if n not in used:
-                anchors.append(f"p-{n}")
+                anchors.append(paragraph_element_id(n))
                 used.add(n)
         vp = ViewPassage(
             passage=p,
