@@ -29,7 +29,15 @@ from assistant.approved import ApprovedAnswers
 from assistant.cite import citation, section_link
 from assistant.compose import compose_text, legend
 from assistant.conversation import Conversation
-from assistant.decline import DECLINE_OPENING, evidence_level, gives_fact, missing_fact, needed_fact, rule_decline
+from assistant.decline import (
+    DECLINE_OPENING,
+    asked_kind,
+    evidence_level,
+    gives_fact,
+    missing_fact,
+    needed_fact,
+    rule_decline,
+)
 from assistant.followup import is_follow_up, resolve_follow_up
 from assistant.generative import LLMClient, LLMError, client_from_settings, generate_answer
 from assistant.models import Answer, AnswerPoint, Citation, ClosestSection
@@ -160,7 +168,9 @@ class Assistant:
         candidates = retrieve(self.index, read.text, vector)
         passages = [c.passage for c in candidates]
         units = self._units_of(passages)
-        rows = candidate_features(QuestionView(vector, read.words), candidates, units, self._heading_vectors(passages))
+        rows = candidate_features(
+            QuestionView(vector, read.words, asked_kind(read)), candidates, units, self._heading_vectors(passages)
+        )
         return candidates, rows
 
     def rank(self, read: Question, vector: np.ndarray) -> list[Candidate]:

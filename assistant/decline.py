@@ -32,6 +32,7 @@ from textkit import content_words, raw_words, split_units, vocabulary
 __all__ = [
     "DECLINE_OPENING",
     "DeclineRule",
+    "asked_kind",
     "evidence_level",
     "gives_fact",
     "missing_fact",
@@ -121,7 +122,38 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         ),
         "a timescale",
     ),
+    (
+        re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I),
+        re.compile(
+            r"\b(?:every|each) (?:term|year|month|week|school year|\d+|two|three|four|six|twelve)\b|\bintervals?\b|"
+            r"\bannual(?:ly)?\b|\btermly\b|\bmonthly\b|\byearly\b|\b(?:once|twice) (?:a|an|per|every|each)\b|"
+            r"\bat least (?:once|twice)\b|\b(?:\d+|one|two|three|four|six|twelve)[- ]monthly\b",
+            re.I,
+        ),
+        "how often",
+    ),
 ]
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_ASKED_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    *((asks, has) for asks, has, _ in _FACT_NEEDS),
+    (
+        re.compile(
+            r"\bwhen (?:did|was|were|will|does|do)\b.*\b(?:start|begin|come|came|change|introduced|"
+            r"extended|added|take on|took on|published)\w*|\bwhat year\b|\bsince when\b|\bfrom when\b",
+            re.I,
+        ),
+        _YEAR,
+    ),
+    (re.compile(r"\bhow long\b", re.I), _FACT_NEEDS[2][1]),
+]
+
+
+def asked_kind(question: Question) -> re.Pattern[str] | None:
+    """The kind of fact the question asks for, more widely than `needed_fact` (a date when it asks "when did
+    ... start", a length of time for "how long"): a ranking hint only, never a reason to decline."""
+    return next((has for asks, has in _ASKED_KINDS if asks.search(question.text)), None)
 
 
 FACT_TOPIC_SHARE = 0.5

@@ -4,8 +4,10 @@ A small logistic model (`ranker.json`, trained on the two development sets by `v
 prints its cross-validated figures) over features that any ingested guidance has: the fused search score and
 rank, the dense and keyword scores, how close the passage's best sentences and heading are to the question,
 how many of the question's words (widened by the domain vocabulary) its best sentence, the passage and its
-heading hold, and what kind of text it is (footnote, announcement, glossary entry, a list item cut from its
-lead-in). No feature names a document.
+heading hold, what kind of text it is (footnote, announcement, glossary entry, a list item cut from its
+lead-in), and whether it holds the kind of fact the question asks for (a date for "when did ... start", an
+amount for "how much", an interval for "how often": `assistant.decline.asked_kind`). No feature names a
+document.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ FEATURES = (
     "announcement",
     "continuation",
     "glossary",
+    "gives_asked",
 )
 
 
@@ -51,6 +54,8 @@ class QuestionView:
 
     vector: np.ndarray
     words: frozenset[str]
+    asks: re.Pattern[str] | None = None
+    """The kind of fact the question asks for (`assistant.decline.asked_kind`), as a pattern, if any."""
 
 
 def _is_footnote(text: str) -> bool:
@@ -85,6 +90,7 @@ def candidate_features(
         best_words = content_words(passage_units.texts[int(np.argmax(raw))]) if len(raw) else frozenset()
         heading = p.section_path[-1] if p.section_path else ""
         heading_sim = float(heading_vectors[heading] @ question.vector) if heading in heading_vectors else 0.0
+        gives = bool(question.asks and question.asks.search(p.text))
         rows.append(
             [
                 c.hit.score / top,
@@ -101,6 +107,7 @@ def candidate_features(
                 float(c.doc.status == "announcement"),
                 float(_is_continuation(p.text)),
                 float(bool(_GLOSSARY.search(" ".join(p.section_path)))),
+                float(gives),
             ]
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))

@@ -33,6 +33,7 @@ DEFAULT_FEATURES = (
     "footnote",
     "continuation",
     "glossary",
+    "gives_asked",
 )
 """Chosen by the ablation in evals/README.md: the rest did not help on both sets."""
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import FAKE_DOCUMENTS, FakeRetriever, fake_assistant
+from fakes import FAKE_DOCUMENTS, FAKE_PASSAGES, FakeRetriever, fake_assistant
 
 from assistant import Assistant
 from assistant.compose import LEGEND_PARTS, legend
@@ -144,6 +144,25 @@ def test_the_shipped_ranker_reads_the_features_the_code_computes(fake_settings: 
     assert ((probabilities > 0) & (probabilities < 1)).all()
     ranked = assistant.rank(read, vector)
     assert [c.relevance for c in ranked] == sorted((c.relevance for c in ranked), reverse=True)
+
+
+def test_answer_type_feature_marks_passages_giving_the_kind_of_fact_asked(fake_settings: Settings) -> None:
+    passages = [
+        p.model_copy(update={"text": p.text + " It is £2,570 per pupil."}) if p.text.startswith("10. ") else p
+        for p in FAKE_PASSAGES
+    ]
+    assistant = Assistant(fake_settings, index=FakeRetriever(passages=passages))
+    read = analyse("How much Pupil Premium Plus does a school get?")
+    vector = assistant.index.embed([read.text])[0]
+    candidates, rows = assistant.features(read, vector)
+    gives = {
+        c.passage.text[:3]: bool(flag)
+        for c, flag in zip(candidates, rows[:, FEATURES.index("gives_asked")], strict=True)
+    }
+    assert gives["10."] and sum(gives.values()) == 1
+    other = analyse("Who manages Pupil Premium Plus?")
+    _, rows = assistant.features(other, assistant.index.embed([other.text])[0])
+    assert not rows[:, FEATURES.index("gives_asked")].any()
 
 
 def test_a_stale_ranker_is_refused_with_a_clear_error(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.decline import gives_fact, missing_fact, rule_decline
+from assistant.decline import asked_kind, gives_fact, missing_fact, needed_fact, rule_decline
 from assistant.followup import is_follow_up, resolve_follow_up
 from assistant.question import analyse
 from assistant.redaction import redact
@@ -90,6 +90,34 @@ def test_a_fact_must_be_given_about_what_was_asked() -> None:
     assert not missing_fact(question, ["£3 million to extend the virtual school head role to kinship children."])
     timescale = analyse("What are the statutory timescales for completing an EHC needs assessment?")
     assert not gives_fact(timescale, "Pupils in Year 9 (aged 13-14) have a transition review of their plan.")
+
+
+def test_how_often_asks_for_a_frequency() -> None:
+    question = analyse("How often should a PEP be reviewed?")
+    assert needed_fact(question) is not None
+    assert gives_fact(question, "The PEP should be reviewed every term, before each review of the care plan.")
+    assert gives_fact(question, "Subsequent PEP reviews take place at not more than six monthly intervals.")
+    assert not gives_fact(question, "The PEP is reviewed through a meeting with the social worker.")
+    assert missing_fact(question, ["The PEP is a record of the child's education."]) == "how often"
+
+
+def test_asked_kind_is_a_wider_hint_than_the_facts_that_decline() -> None:
+    when = analyse("When did virtual school heads take on duties for previously looked-after children?")
+    assert needed_fact(when) is None
+    kind = asked_kind(when)
+    assert kind is not None and kind.search("Since 2014 all local authorities") and not kind.search("Since then")
+    assert asked_kind(analyse("When should the designated teacher contact the VSH?")) is None
+    assert asked_kind(analyse("How long does a school keep a child on roll?")) is not None
+
+
+def test_lettered_and_roman_list_items_are_units_of_their_own() -> None:
+    text = "Arrangements include: a) a close relative; b) a friend approved as a foster carer. iii. Another case here."
+    assert split_units(text, max_list_chars=20) == [
+        "Arrangements include:",
+        "a close relative;",
+        "a friend approved as a foster carer.",
+        "Another case here.",
+    ]
 
 
 def test_duty_questions_are_recognised() -> None:

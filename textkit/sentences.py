@@ -12,7 +12,8 @@ from textkit.space import collapse_space
 
 __all__ = ["clean_unit", "normalise", "split_units"]
 
-_MARK = r"(?:[•●▪◦‣∙·\uf0b7]|\((?:[a-h]|[ivx]{1,4})\))"
+_MARK = r"(?:[•●▪◦‣∙·\uf0b7]|\((?:[a-h]|[ivx]{1,4})\)|[a-h]\)|(?:i{1,3}|iv|vi{0,3}|ix|x)\.)"
+"""List markers: bullets, "(a)", "(iv)", "a)" and "iii." (a lettered or roman-numbered item)."""
 _BULLET = re.compile(rf"\s(?={_MARK}\s)")
 _IS_BULLET = re.compile(rf"^{_MARK}\s+")
 _ABBREV = {
