@@ -6,10 +6,10 @@ Three checks, in order:
    evidence declines only when no best passage contains the (content) words it matched, so a surface word
    never declines on its own ("adopted from care in Wales" is answered from guidance covering England and
    Wales).
-2. **Facts asked for**: a question asking for an amount, a date or a timescale needs that kind of fact in a
-   quoted sentence about what it asks (the sentence holds half the question's own words); an amount
-   stated for other children does not count (an amount for children with a social
-   worker does not answer a question about children in kinship care).
+2. **Facts asked for**: a question asking for an amount, a date, a timescale or a frequency ("how often")
+   needs that kind of fact in a quoted sentence about what it asks (the sentence holds half the question's own
+   words); an amount stated for other children does not count (an amount for children with a social worker
+   does not answer a question about children in kinship care).
 3. **Evidence**: the lead passage's relevance (the reranker's probability) below `min_evidence_score`.
 
 `evidence_level` turns the lead's relevance into strong / moderate / weak with the thresholds calibrated with
@@ -130,7 +130,7 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
             r"\bat least (?:once|twice)\b|\b(?:\d+|one|two|three|four|six|twelve)[- ]monthly\b",
             re.I,
         ),
-        "how often",
+        "a frequency",
     ),
 ]
 

@@ -98,7 +98,7 @@ def test_how_often_asks_for_a_frequency() -> None:
     assert gives_fact(question, "The PEP should be reviewed every term, before each review of the care plan.")
     assert gives_fact(question, "Subsequent PEP reviews take place at not more than six monthly intervals.")
     assert not gives_fact(question, "The PEP is reviewed through a meeting with the social worker.")
-    assert missing_fact(question, ["The PEP is a record of the child's education."]) == "how often"
+    assert missing_fact(question, ["The PEP is a record of the child's education."]) == "a frequency"
 
 
 def test_asked_kind_is_a_wider_hint_than_the_facts_that_decline() -> None:
