@@ -7,7 +7,9 @@
   they add something (not a near-duplicate of what is already quoted) and their passage is nearly as likely
   to answer as the lead's.
 - **Related**: the next best sections, offered as links without quotes.
-No point is a list fragment or a lead-in cut mid-sentence.
+No point is a list fragment or a lead-in cut mid-sentence, and none ends on a lead-in (":") or a list item that
+runs on ("...; and"): a lead's trailing lead-in is dropped, and a list its paragraph carries on into the next
+passage is quoted to the item that closes it.
 """
 
 from __future__ import annotations
@@ -85,6 +87,14 @@ def _leans_back(text: str) -> bool:
     return text.split(" ", 1)[0] in _LEANS_BACK
 
 
+_OPEN_END = (":", ";", ",", " and", " or", "–", "-")
+
+
+def _ends_open(text: str) -> bool:
+    """A unit that does not close a sentence: a lead-in (":"), a list item that runs on ("...; and")."""
+    return text.rstrip().endswith(_OPEN_END)
+
+
 def _ends_lead_in(text: str) -> bool:
     return text.rstrip().endswith((":", "–", "-", " to", " that", " the", " and", " by"))
 
@@ -108,6 +118,27 @@ def _lead_in_before(retriever: Retriever, passage: Passage, paragraph: str, unit
         if _ends_lead_in(text) and not _is_fragment(text):
             return text
     return ""
+
+
+def _run_on_after(
+    retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor
+) -> tuple[Passage, list[str]]:
+    """The next passage and its first units that close a list the paragraph leaves open at the end of `passage`
+    (no units when the next passage does not carry on that paragraph or does not close it soon)."""
+    siblings = retriever.passages(passage.doc_id)
+    following = [p for p in siblings if p.order == passage.order + 1]
+    if not following or not paragraph or paragraph not in following[0].paragraphs:
+        return passage, []
+    nxt = following[0]
+    units = units_for([nxt])[nxt.passage_id]
+    taken: list[str] = []
+    for text, number in zip(units.texts, units.paragraphs, strict=True):
+        if number != paragraph or sum(map(len, taken)) + len(text) > POINT_CHARS:
+            return nxt, []
+        taken.append(text)
+        if not _ends_open(text):
+            return nxt, taken
+    return nxt, []
 
 
 def _paragraph_window(units: PassageUnits, best: int) -> range:
@@ -156,6 +187,8 @@ def _point(
     order = [int(i) for i in np.argsort(-sentence_scores(units, read, question_vector), kind="stable")]
     for best in order[:3]:
         window = _paragraph_window(units, best) if lead else range(best, best + 1)
+        while len(window) > 1 and window[-1] > best and _ends_open(units.texts[window[-1]]):
+            window = range(window[0], window[-1])  # do not end the quote on a lead-in or a running list item
         texts = [units.texts[i] for i in window]
         passages = [candidate.passage]
         if _is_fragment(texts[0]):
@@ -165,9 +198,15 @@ def _point(
             texts.insert(0, lead_in)
             prev = [p for p in retriever.passages(candidate.passage.doc_id) if p.order == candidate.passage.order - 1]
             passages = prev + passages
+        if lead and _ends_open(texts[-1]) and window[-1] == len(units.texts) - 1:
+            # the paragraph's list runs on into the next passage: quote it to the item that closes it
+            following, run_on = _run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for)
+            if run_on:
+                texts += run_on
+                passages = [*passages, following]
         if not lead:
-            if texts[-1].rstrip().endswith(":"):
-                continue  # a lead-in whose list is not quoted says nothing
+            if _ends_open(texts[-1]):
+                continue  # a lead-in whose list is not quoted says nothing; a list item cut off says too little
             # a further point: the sentence, with the one before when it leans on it ("This is ..."), and the
             # next one when it carries on the same thought
             before = best - 1

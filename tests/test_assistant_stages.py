@@ -82,6 +82,53 @@ def test_a_list_item_is_never_quoted_without_its_lead_in(lists: FakeRetriever, f
         assert point.text[0].isupper()
 
 
+RUNS_ON = [
+    _passage(
+        0,
+        "12. The school should review the support each term. The designated teacher should tell the carers how "
+        "the child is getting on. The school should also consider:",
+        ["12"],
+    ),
+    _passage(1, "• whether the child needs extra tuition; and", ["12"]),
+    _passage(2, "13. Carers should be told how the support is reviewed.", ["13"]),
+]
+
+
+def test_no_point_ends_on_a_lead_in_or_a_list_item_that_runs_on(fake_settings: Settings) -> None:
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=RUNS_ON)
+    read = analyse("How often should the school review the support?")
+    vector = retriever.embed([read.text])[0]
+    candidates = retrieve(retriever, read.text, vector)
+    for c in candidates:
+        c.relevance = {0: 1.0, 1: 0.9, 2: 0.8}[c.passage.order]
+    candidates.sort(key=lambda c: -c.relevance)
+    selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever)
+    assert selection is not None
+    assert selection.lead.text.endswith("how the child is getting on.")
+    for point in selection.points:
+        assert not point.text.rstrip().endswith((":", "; and", ";"))
+    assert all(p.passage.order != 1 for p in selection.further)
+
+
+def test_a_lead_whose_list_runs_into_the_next_passage_is_quoted_to_the_item_that_closes_it() -> None:
+    passages = [
+        _passage(0, "14. The designated teacher should make sure that: • the carers know who to call;", ["14"]),
+        _passage(1, "• the child's tutor sees the plan. 15. Governors should review it every year.", ["14", "15"]),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    read = analyse("What should the designated teacher make sure of?")
+    vector = retriever.embed([read.text])[0]
+    candidates = retrieve(retriever, read.text, vector)
+    for c in candidates:
+        c.relevance = 1.0 if c.passage.order == 0 else 0.1
+    candidates.sort(key=lambda c: -c.relevance)
+    selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever)
+    assert selection is not None
+    lead = selection.lead
+    assert lead.text.endswith("the child's tutor sees the plan.") and "Governors" not in lead.text
+    assert [p.order for p in lead.passages] == [0, 1] and lead.paragraphs == ["14"]
+
+
 def test_the_assistant_answers_with_at_most_three_citations_and_one_legend(fake_settings: Settings) -> None:
     answer = fake_assistant(fake_settings).ask("Who manages Pupil Premium Plus funding for looked-after children?")
     assert not answer.declined

@@ -92,6 +92,14 @@ def test_a_fact_must_be_given_about_what_was_asked() -> None:
     assert not gives_fact(timescale, "Pupils in Year 9 (aged 13-14) have a transition review of their plan.")
 
 
+def test_display_units_drop_footnote_numbers() -> None:
+    assert clean_unit("12. Councils should pay at least £2,000 for this allowance. 1") == (
+        "Councils should pay at least £2,000 for this allowance."
+    )
+    assert clean_unit("The PEP must be reviewed.3") == "The PEP must be reviewed."
+    assert clean_unit("Children aged 16 or 17.") == "Children aged 16 or 17."
+
+
 def test_how_often_asks_for_a_frequency() -> None:
     question = analyse("How often should a PEP be reviewed?")
     assert needed_fact(question) is not None
