@@ -92,6 +92,14 @@ def rule_decline(question: str, evidence_texts: list[str]) -> tuple[str, str]:
     return "", ""
 
 
+_TIMESCALE = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|ten|twenty) (?:working |school )?(?:days?|weeks?|months?|"
+    r"years?|hours?)\b|immediately|as soon as|without delay|promptly|annual|\bage(?:d)? \d+|"
+    r"\b(?:until|by|from) (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{4}",
+    re.I,
+)
+"""A sentence that gives a timescale or a length of time."""
+
 # questions asking for a specific fact: the quoted text must contain that kind of fact
 _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
@@ -112,16 +120,7 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         ),
         "a date",
     ),
-    (
-        re.compile(r"\b(?:timescales?|time limits?|how quickly|within how)\b", re.I),
-        re.compile(
-            r"\b(?:\d+|one|two|three|four|five|six|ten|twenty) (?:working |school )?(?:days?|weeks?|months?|"
-            r"years?|hours?)\b|immediately|as soon as|without delay|promptly|annual|\bage(?:d)? \d+|"
-            r"\b(?:until|by|from) (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{4}",
-            re.I,
-        ),
-        "a timescale",
-    ),
+    (re.compile(r"\b(?:timescales?|time limits?|how quickly|within how)\b", re.I), _TIMESCALE, "a timescale"),
     (
         re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I),
         re.compile(
@@ -146,7 +145,7 @@ _ASKED_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         ),
         _YEAR,
     ),
-    (re.compile(r"\bhow long\b", re.I), _FACT_NEEDS[2][1]),
+    (re.compile(r"\bhow long\b", re.I), _TIMESCALE),
 ]
 
 
