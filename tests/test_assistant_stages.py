@@ -14,7 +14,7 @@ from assistant.models import Citation
 from assistant.question import analyse
 from assistant.rerank import FEATURES, load_ranker
 from assistant.retrieve import retrieve, widened_query
-from assistant.select import select
+from assistant.select import Selection, select
 from assistant.units import UnitCache, paragraph_spans, passage_units
 from ingest.models import Passage
 from settings import Settings
@@ -64,16 +64,22 @@ def test_paragraph_spans_split_a_passage_at_its_numbered_paragraphs() -> None:
     assert ("Governing bodies should review the support every year.", "8") in units
 
 
-def test_a_list_item_is_never_quoted_without_its_lead_in(lists: FakeRetriever, fake_settings: Settings) -> None:
-    read = analyse("Does the tutoring offered meet the needs in the personal education plan?")
-    vector = lists.embed([read.text])[0]
-    candidates = retrieve(lists, read.text, vector)
+def _selection(retriever: FakeRetriever, question: str, relevance: dict[int, float]) -> Selection:
+    """The select stage over the retriever's candidates, each given the relevance of its passage's order."""
+    read = analyse(question)
+    vector = retriever.embed([read.text])[0]
+    candidates = retrieve(retriever, read.text, vector)
     for c in candidates:
-        c.relevance = 1.0 if c.passage.order == 1 else 0.5
+        c.relevance = relevance[c.passage.order]
     candidates.sort(key=lambda c: -c.relevance)
-    cache = UnitCache(lists.embed)
-    selection = select(candidates, cache.get, read, vector, lists)
+    selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever)
     assert selection is not None
+    return selection
+
+
+def test_a_list_item_is_never_quoted_without_its_lead_in(lists: FakeRetriever, fake_settings: Settings) -> None:
+    question = "Does the tutoring offered meet the needs in the personal education plan?"
+    selection = _selection(lists, question, {0: 0.5, 1: 1.0})
     lead = selection.lead
     assert lead.passage.order == 1 and "tutoring" in lead.focus
     assert lead.text.startswith("The designated teacher should make sure that the school considers:")
@@ -96,14 +102,7 @@ RUNS_ON = [
 
 def test_no_point_ends_on_a_lead_in_or_a_list_item_that_runs_on(fake_settings: Settings) -> None:
     retriever = FakeRetriever(documents=[LIST_DOC], passages=RUNS_ON)
-    read = analyse("How often should the school review the support?")
-    vector = retriever.embed([read.text])[0]
-    candidates = retrieve(retriever, read.text, vector)
-    for c in candidates:
-        c.relevance = {0: 1.0, 1: 0.9, 2: 0.8}[c.passage.order]
-    candidates.sort(key=lambda c: -c.relevance)
-    selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever)
-    assert selection is not None
+    selection = _selection(retriever, "How often should the school review the support?", {0: 1.0, 1: 0.9, 2: 0.8})
     assert selection.lead.text.endswith("how the child is getting on.")
     for point in selection.points:
         assert not point.text.rstrip().endswith((":", "; and", ";"))
@@ -116,15 +115,7 @@ def test_a_lead_whose_list_runs_into_the_next_passage_is_quoted_to_the_item_that
         _passage(1, "• the child's tutor sees the plan. 15. Governors should review it every year.", ["14", "15"]),
     ]
     retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
-    read = analyse("What should the designated teacher make sure of?")
-    vector = retriever.embed([read.text])[0]
-    candidates = retrieve(retriever, read.text, vector)
-    for c in candidates:
-        c.relevance = 1.0 if c.passage.order == 0 else 0.1
-    candidates.sort(key=lambda c: -c.relevance)
-    selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever)
-    assert selection is not None
-    lead = selection.lead
+    lead = _selection(retriever, "What should the designated teacher make sure of?", {0: 1.0, 1: 0.1}).lead
     assert lead.text.endswith("the child's tutor sees the plan.") and "Governors" not in lead.text
     assert [p.order for p in lead.passages] == [0, 1] and lead.paragraphs == ["14"]
 
