@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from _browser import headless_chromium
+from _servers import BACKENDS, database_url
 
 from settings import REPO_ROOT, Settings
 from storage import TranscriptStore
@@ -51,6 +54,24 @@ def store(tmp_path: Path) -> Iterator[TranscriptStore]:
     s = TranscriptStore(f"sqlite:///{tmp_path / 'db' / 'vsh.sqlite3'}")
     yield s
     s.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium (playwright) per test module."""
+    with headless_chromium() as b:
+        yield b
+
+
+@pytest.fixture(params=BACKENDS)
+def store_on_each_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TranscriptStore]:
+    """A fresh, migrated transcript store on SQLite and, marked `postgres`, on PostgreSQL. A test file whose
+    tests should run on both defines `store` as this one."""
+    with database_url(str(request.param), tmp_path) as url:
+        s = TranscriptStore(url)
+        s.migrate()
+        yield s
+        s.close()
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ changes, and seen through the channels' answer cache at once. SQLite and Postgre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _servers import database_url, live_server
+from _servers import live_server
 from fakes import FAKE_DOCUMENTS, FakeRetriever
 
 from assistant import Answer, Assistant
@@ -19,16 +18,12 @@ from storage import StoredApprovedAnswers, TranscriptStore
 from storage.approved import approve, approved_answers, mark_stale
 
 QUESTION = "Who decides how Pupil Premium Plus is spent?"
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TranscriptStore]:
-    with database_url(request.param, tmp_path) as url:
-        s = TranscriptStore(url)
-        s.migrate()
-        yield s
-        s.close()
+@pytest.fixture
+def store(store_on_each_backend: TranscriptStore) -> TranscriptStore:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return store_on_each_backend
 
 
 def _assistant(settings: Settings, store: TranscriptStore, index: FakeRetriever | None = None) -> Assistant:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from _servers import BACKENDS, database_url
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
@@ -47,13 +45,10 @@ def _answer(question: str = "Who is the VSH responsible for?", **kw: object) -> 
     return Answer.model_validate(data)
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TranscriptStore]:
-    with database_url(request.param, tmp_path) as url:
-        s = TranscriptStore(url)
-        s.migrate()
-        yield s
-        s.close()
+@pytest.fixture
+def store(store_on_each_backend: TranscriptStore) -> TranscriptStore:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return store_on_each_backend
 
 
 def _errors() -> float:

@@ -3,24 +3,17 @@ also while the database is away (the update waits in the queue and lands on the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from _servers import BACKENDS, database_url
 from sqlalchemy import create_engine
 
 from assistant.models import Answer
 from storage import TranscriptStore
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TranscriptStore]:
-    with database_url(str(request.param), tmp_path) as url:
-        s = TranscriptStore(url)
-        s.migrate()
-        yield s
-        s.engine.dispose()
+@pytest.fixture
+def store(store_on_each_backend: TranscriptStore) -> TranscriptStore:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return store_on_each_backend
 
 
 def transcript(store: TranscriptStore) -> str:

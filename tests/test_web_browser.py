@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _browser import headless_chromium, serious_violations
+from _browser import serious_violations
 from _servers import LiveServer, served_web_app
 
 from settings import Settings
@@ -18,12 +18,6 @@ pytestmark = pytest.mark.browser
 def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Any]]:
     with served_web_app(corpus_settings, tmp_path_factory.mktemp("browser")) as served:
         yield served
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with headless_chromium() as b:
-        yield b
 
 
 def no_horizontal_scroll(page: Any) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _browser import headless_chromium, serious_violations
+from _browser import serious_violations
 from _servers import LiveServer, served_web_app, shared_assistant
 
 from bots.coverage import load_coverage
@@ -31,12 +31,6 @@ DECLINED = "What is the best recipe for a chocolate cake?"
 def site(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Any]]:
     with served_web_app(corpus_settings, tmp_path_factory.mktemp("chat")) as served:
         yield served
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with headless_chromium() as b:
-        yield b
 
 
 @pytest.fixture(params=list(VIEWPORTS))
