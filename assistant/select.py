@@ -8,8 +8,9 @@
   to answer as the lead's.
 - **Related**: the next best sections, offered as links without quotes.
 No point is a list fragment or a lead-in cut mid-sentence, and none ends on a lead-in (":") or a list item that
-runs on ("...; and"): a lead's trailing lead-in is dropped, and a list its paragraph carries on into the next
-passage is quoted to the item that closes it.
+runs on ("...; and"): a lead's trailing lead-in is dropped, a list its paragraph (or, in text without numbered
+paragraphs, its section) carries on into the next passage is quoted to the item that closes it, and a sentence
+whose list is not closed that way is not the lead.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def _lead_in_before(retriever: Retriever, passage: Passage, paragraph: str, unit
     if i == 0:
         return ""
     prev = siblings[i - 1]
-    if paragraph and paragraph not in prev.paragraphs:
+    same_section = not prev.paragraphs and prev.section_path == passage.section_path
+    if not (paragraph in prev.paragraphs if paragraph else same_section):
         return ""
     for text in reversed(units_for([prev])[prev.passage_id].texts):
         if _ends_lead_in(text) and not _is_fragment(text):
@@ -121,19 +123,24 @@ def _lead_in_before(retriever: Retriever, passage: Passage, paragraph: str, unit
 
 
 def _run_on_after(
-    retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor
+    retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor, budget: int
 ) -> tuple[Passage, list[str]]:
     """The next passage and its first units that close a list the paragraph leaves open at the end of `passage`
-    (no units when the next passage does not carry on that paragraph or does not close it soon)."""
+    (no units when the next passage does not carry on that paragraph or does not close it within `budget`
+    characters). Text without
+    numbered paragraphs carries on into the next passage of the same section when that has none either."""
     siblings = retriever.passages(passage.doc_id)
     following = [p for p in siblings if p.order == passage.order + 1]
-    if not following or not paragraph or paragraph not in following[0].paragraphs:
+    if not following:
         return passage, []
     nxt = following[0]
+    same_section = not nxt.paragraphs and nxt.section_path == passage.section_path
+    if not (paragraph in nxt.paragraphs if paragraph else same_section):
+        return passage, []
     units = units_for([nxt])[nxt.passage_id]
     taken: list[str] = []
     for text, number in zip(units.texts, units.paragraphs, strict=True):
-        if number != paragraph or sum(map(len, taken)) + len(text) > POINT_CHARS:
+        if number != paragraph or sum(map(len, taken)) + len(text) > budget:
             return nxt, []
         taken.append(text)
         if not _ends_open(text):
@@ -187,7 +194,13 @@ def _point(
     order = [int(i) for i in np.argsort(-sentence_scores(units, read, question_vector), kind="stable")]
     for best in order[:3]:
         window = _paragraph_window(units, best) if lead else range(best, best + 1)
-        while len(window) > 1 and window[-1] > best and _ends_open(units.texts[window[-1]]):
+        following: Passage = candidate.passage
+        run_on: list[str] = []
+        if lead and _ends_open(units.texts[window[-1]]) and window[-1] == len(units.texts) - 1:
+            # the paragraph's list runs on into the next passage: quote it to the item that closes it
+            budget = max(POINT_CHARS, WHOLE_PARAGRAPH_CHARS - sum(len(units.texts[i]) for i in window))
+            following, run_on = _run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for, budget)
+        while not run_on and len(window) > 1 and window[-1] > best and _ends_open(units.texts[window[-1]]):
             window = range(window[0], window[-1])  # do not end the quote on a lead-in or a running list item
         texts = [units.texts[i] for i in window]
         passages = [candidate.passage]
@@ -198,12 +211,11 @@ def _point(
             texts.insert(0, lead_in)
             prev = [p for p in retriever.passages(candidate.passage.doc_id) if p.order == candidate.passage.order - 1]
             passages = prev + passages
-        if lead and _ends_open(texts[-1]) and window[-1] == len(units.texts) - 1:
-            # the paragraph's list runs on into the next passage: quote it to the item that closes it
-            following, run_on = _run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for)
-            if run_on:
-                texts += run_on
-                passages = [*passages, following]
+        if run_on:
+            texts += run_on
+            passages = [*passages, following]
+        elif lead and _ends_open(texts[-1]):
+            continue  # the answering sentence introduces a list, or is an item that runs on, and is not closed
         if not lead:
             if _ends_open(texts[-1]):
                 continue  # a lead-in whose list is not quoted says nothing; a list item cut off says too little

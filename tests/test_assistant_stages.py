@@ -120,6 +120,41 @@ def test_a_lead_whose_list_runs_into_the_next_passage_is_quoted_to_the_item_that
     assert [p.order for p in lead.passages] == [0, 1] and lead.paragraphs == ["14"]
 
 
+def test_a_lead_on_an_item_of_a_list_that_runs_on_is_quoted_to_the_item_that_closes_it() -> None:
+    # a paragraph short enough to quote whole, its list too long to be one unit with the lead-in
+    kinds = ["supported lodgings with former carers", "foyers", "trainer flats", "hostels", "bedsits", "flats", "homes"]
+    kinds += ["shared houses", "lodgings"]
+    items = "".join(f"• {kind}, where young people can practise living on their own with support;\n" for kind in kinds)
+    passages = [
+        _passage(0, f"20. Care leavers need a range of homes. These might include:\n{items}", ["20"]),
+        _passage(1, "• living with birth families. 21. Councils should review the range every year.", ["20", "21"]),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    lead = _selection(retriever, "Are supported lodgings with former carers an option?", {0: 1.0, 1: 0.1}).lead
+    assert "supported lodgings" in lead.text and lead.text.endswith("living with birth families.")
+    assert [p.order for p in lead.passages] == [0, 1] and "Councils" not in lead.text
+
+
+def test_a_list_in_text_without_numbered_paragraphs_is_quoted_to_its_closing_item_in_the_same_section() -> None:
+    def unnumbered(order: int, text: str, section: str) -> Passage:
+        return _passage(order, text, []).model_copy(update={"section_path": ["Main points", section]})
+
+    passages = [
+        unnumbered(0, "For the purposes of this guidance: • a carer is one who looks after the child; and", "Terms"),
+        unnumbered(1, "• a tutor is one who teaches the child at home.", "Terms"),
+        unnumbered(2, "Governors should review the terms every year.", "Governors"),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    lead = _selection(retriever, "Who is a carer for the purposes of this guidance?", {0: 1.0, 1: 0.1, 2: 0.05}).lead
+    assert lead.text.endswith("teaches the child at home.") and [p.order for p in lead.passages] == [0, 1]
+    # the next passage of another section does not carry the list on, and a list left open is not the lead
+    other = [passages[0], unnumbered(1, "• a tutor is one who teaches the child at home.", "Governors"), passages[2]]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=other)
+    selection = _selection(retriever, "Who is a carer?", {0: 1.0, 1: 0.5, 2: 0.4})
+    assert [p.order for p in selection.lead.passages] == [2]
+    assert all(not point.text.endswith("; and") for point in selection.points)
+
+
 def test_the_assistant_answers_with_at_most_three_citations_and_one_legend(fake_settings: Settings) -> None:
     answer = fake_assistant(fake_settings).ask("Who manages Pupil Premium Plus funding for looked-after children?")
     assert not answer.declined
