@@ -100,6 +100,14 @@ def test_display_units_drop_footnote_numbers() -> None:
     assert clean_unit("Children aged 16 or 17.") == "Children aged 16 or 17."
 
 
+def test_display_units_drop_a_list_marker_left_at_their_end() -> None:
+    assert clean_unit("Paid workers remain in regulated activity even if supervised. iii.") == (
+        "Paid workers remain in regulated activity even if supervised."
+    )
+    assert clean_unit("The plan is reviewed every term. •") == "The plan is reviewed every term."
+    assert clean_unit("Options are set out in paragraph (iv).") == "Options are set out in paragraph (iv)."
+
+
 def test_how_often_asks_for_a_frequency() -> None:
     question = analyse("How often should a PEP be reviewed?")
     assert needed_fact(question) is not None

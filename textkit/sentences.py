@@ -135,12 +135,13 @@ def split_units(text: str, max_list_chars: int = 700) -> list[str]:
 
 def clean_unit(unit: str) -> str:
     """Display form of a unit: no leading paragraph number, no trailing footnote digits ("allowance.1",
-    "allowance. 1").
+    "allowance. 1"), no list marker left dangling at its end when the item it opens is cut off ("supervised. iii.").
 
     The result is still a substring of the unit (and so of the passage).
     """
     out = re.sub(r"^(?:Footnote\s+\d{1,3}\s+|\d{1,3}(?:\.\d{1,3})?\.\s+(?=\S))", "", unit)
     out = re.sub(r"(?<=[.!?:;])\s?\d{1,2}$", "", out)  # a footnote number after the full stop
+    out = re.sub(rf"(?<=[.!?:;])\s+{_MARK}$", "", out)  # a marker whose item is cut off
     return out.strip()
 
 
