@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.models import Passage
-from textkit import clean_unit, normalise, split_units
+from textkit import clean_unit, list_item_body, normalise, split_units
 
 __all__ = [
     "PassageUnits",
@@ -65,7 +65,7 @@ def passage_units(passage: Passage) -> list[tuple[str, str]]:
     out = [
         (unit, number)
         for number, text in paragraph_spans(passage)
-        for unit in (clean_unit(u) for u in split_units(text))
+        for unit in (clean_unit(u, opens_paragraph=i == 0) for i, u in enumerate(split_units(text)))
         if unit
     ]
     return out or [(normalise(passage.text), passage.paragraphs[0] if passage.paragraphs else "")]
@@ -77,9 +77,11 @@ def heading_of(passage: Passage) -> str:
 
 
 def unit_embedding_text(passage: Passage, unit: str) -> str:
-    """What a unit is embedded as: "heading: unit" (the unit alone when the passage has no heading)."""
+    """What a unit is embedded as: "heading: unit" (the unit alone when the passage has no heading), a list
+    item without its marker."""
     heading = heading_of(passage)
-    return f"{heading}: {unit}" if heading else unit
+    body = list_item_body(unit)
+    return f"{heading}: {body}" if heading else body
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from assistant.question import analyse
 from assistant.redaction import redact
 from bots.cli import ask
 from settings import Settings, get_settings
-from textkit import clean_unit, normalise, split_units
+from textkit import clean_unit, is_list_item, normalise, split_units
 
 PASSAGE = """39. Looked-after children and children adopted from care, on a special guardianship
 or child arrangements order are eligible for PP+ funding.11  This is additional
@@ -130,10 +130,12 @@ def test_lettered_and_roman_list_items_are_units_of_their_own() -> None:
     text = "Arrangements include: a) a close relative; b) a friend approved as a foster carer. iii. Another case here."
     assert split_units(text, max_list_chars=20) == [
         "Arrangements include:",
-        "a close relative;",
-        "a friend approved as a foster carer.",
-        "Another case here.",
+        "a) a close relative;",
+        "b) a friend approved as a foster carer.",
+        "iii. Another case here.",
     ]
+    assert [is_list_item(u) for u in split_units(text, max_list_chars=20)] == [False, True, True, True]
+    assert is_list_item("(iv) the child's carer") and not is_list_item("(The child's carer) agrees.")
 
 
 def test_duty_questions_are_recognised() -> None:

@@ -10,7 +10,7 @@ import re
 
 from textkit.space import collapse_space
 
-__all__ = ["clean_unit", "normalise", "split_units"]
+__all__ = ["clean_unit", "is_list_item", "list_item_body", "normalise", "split_units"]
 
 _MARK = r"(?:[•●▪◦‣∙·\uf0b7]|\((?:[a-h]|[ivx]{1,4})\)|[a-h]\)|(?:i{1,3}|iv|vi{0,3}|ix|x)\.)"
 """List markers: bullets, "(a)", "(iv)", "a)" and "iii." (a lettered or roman-numbered item)."""
@@ -46,6 +46,16 @@ _ABBREV = {
 }
 # sentence end: . ! ? optionally followed by closing quotes/brackets and footnote digits, then space + start
 _END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\d{0,2}(?=\s+(?:[\"'“‘(]?[A-Z0-9•●▪]|\uf0b7))")
+
+
+def is_list_item(unit: str) -> bool:
+    """A unit that starts with a list marker ("• ...", "(a) ...", "iii. ...")."""
+    return bool(_IS_BULLET.match(unit))
+
+
+def list_item_body(unit: str) -> str:
+    """A unit without the list marker it starts with, if any ("• The plan ..." -> "The plan ...")."""
+    return _IS_BULLET.sub("", unit, count=1)
 
 
 def normalise(text: str) -> str:
@@ -133,18 +143,21 @@ def split_units(text: str, max_list_chars: int = 700) -> list[str]:
     return [u for u in units if len(u) > 1]
 
 
-def clean_unit(unit: str) -> str:
-    """Display form of a unit: no leading paragraph number, no trailing footnote digits ("allowance.1",
+def clean_unit(unit: str, opens_paragraph: bool = True) -> str:
+    """Display form of a unit: no leading paragraph number when it opens its paragraph (a number inside the
+    text is kept, so that units quoted together stay verbatim), no trailing footnote digits ("allowance.1",
     "allowance. 1"), no list marker left dangling at its end when the item it opens is cut off ("supervised. iii.").
 
     The result is still a substring of the unit (and so of the passage).
     """
-    out = re.sub(r"^(?:Footnote\s+\d{1,3}\s+|\d{1,3}(?:\.\d{1,3})?\.\s+(?=\S))", "", unit)
+    number = r"|\d{1,3}(?:\.\d{1,3})?\.\s+(?=\S)" if opens_paragraph else ""
+    out = re.sub(rf"^(?:Footnote\s+\d{{1,3}}\s+{number})", "", unit)
     out = re.sub(r"(?<=[.!?:;])\s?\d{1,2}$", "", out)  # a footnote number after the full stop
     out = re.sub(rf"(?<=[.!?:;])\s+{_MARK}$", "", out)  # a marker whose item is cut off
     return out.strip()
 
 
 def _bullet_item_units(item: str) -> list[str]:
-    body = _IS_BULLET.sub("", item)
-    return [body] if len(body) <= 400 else _sentences(body)
+    """A list item as units: the whole item with its marker (so that items quoted together stay apart and
+    verbatim), or its sentences when it is long."""
+    return [item] if len(list_item_body(item)) <= 400 else _sentences(item)
