@@ -25,7 +25,7 @@ from assistant.question import COHORTS, Question
 from assistant.retrieve import Candidate, Retriever
 from assistant.units import PassageUnits
 from ingest.models import Passage
-from textkit import content_words, split_units
+from textkit import content_words, is_list_item, list_item_body, split_units
 
 __all__ = ["MAX_FURTHER", "Point", "Selection", "select"]
 
@@ -76,8 +76,10 @@ class Selection:
 
 
 def _is_fragment(text: str) -> bool:
-    """A unit that does not start a sentence: a list item, or text cut mid-sentence."""
-    return not text[:1].isupper() and not text[:1].isdigit() and text[:1] not in "‘'“\"(£"
+    """A unit that does not start a sentence: a list item that is not one ("• the child's carer;"), or text cut
+    mid-sentence. An item that is a sentence ("• The carer should ...") may be quoted on its own."""
+    body = list_item_body(text)
+    return not (body[:1].isupper() or body[:1].isdigit() or body[:1] in "‘'“\"(£")
 
 
 _LEANS_BACK = {"This", "These", "They", "It", "That", "Those", "Such", "However,", "Here,", "There,"}
@@ -103,23 +105,47 @@ def _ends_lead_in(text: str) -> bool:
 UnitsFor = Callable[[list[Passage]], dict[str, PassageUnits]]
 
 
-def _lead_in_before(retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor) -> str:
-    """The sentence that introduces a list continued at the start of `passage`, from the previous passage."""
+def _lead_in_before(retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor) -> list[str]:
+    """The sentence that introduces a list continued at the start of `passage`, from the previous passage, with
+    the list's items that follow it there (so that the quote leaves nothing out); empty when there is none."""
     siblings = retriever.passages(passage.doc_id)
     orders = [p.order for p in siblings]
     if passage.order not in orders:
-        return ""
+        return []
     i = orders.index(passage.order)
     if i == 0:
-        return ""
+        return []
     prev = siblings[i - 1]
     same_section = not prev.paragraphs and prev.section_path == passage.section_path
     if not (paragraph in prev.paragraphs if paragraph else same_section):
-        return ""
-    for text in reversed(units_for([prev])[prev.passage_id].texts):
-        if _ends_lead_in(text) and not _is_fragment(text):
-            return text
-    return ""
+        return []
+    texts = units_for([prev])[prev.passage_id].texts
+    for start in range(len(texts) - 1, -1, -1):
+        if _ends_lead_in(texts[start]) and not _is_fragment(texts[start]):
+            return list(texts[start:])
+    return []
+
+
+def _list_opening(
+    retriever: Retriever, passage: Passage, units: PassageUnits, first: int, units_for: UnitsFor
+) -> tuple[list[str], list[Passage]] | None:
+    """What a quote that starts at list item `first` needs before it: the list's lead-in and the items between,
+    from this passage, or from the previous one too when the list starts there (then that passage is returned
+    as quoted as well); None when the list has no lead-in to show."""
+    paragraph = units.paragraphs[first]
+    start = first
+    while start > 0 and units.paragraphs[start - 1] == paragraph and _is_fragment(units.texts[start - 1]):
+        start -= 1
+    if start > 0:
+        lead_in = units.texts[start - 1]
+        if units.paragraphs[start - 1] != paragraph or not _ends_lead_in(lead_in):
+            return None
+        return list(units.texts[start - 1 : first]), []
+    before = _lead_in_before(retriever, passage, paragraph, units_for)
+    if not before:
+        return None
+    prev = [p for p in retriever.passages(passage.doc_id) if p.order == passage.order - 1]
+    return before + list(units.texts[:first]), prev
 
 
 def _run_on_after(
@@ -138,6 +164,8 @@ def _run_on_after(
     if not (paragraph in nxt.paragraphs if paragraph else same_section):
         return passage, []
     units = units_for([nxt])[nxt.passage_id]
+    if not units.texts or not (is_list_item(units.texts[0]) or _is_fragment(units.texts[0])):
+        return nxt, []  # the next passage does not go on with a list item
     taken: list[str] = []
     for text, number in zip(units.texts, units.paragraphs, strict=True):
         if number != paragraph or sum(map(len, taken)) + len(text) > budget:
@@ -205,12 +233,11 @@ def _point(
         texts = [units.texts[i] for i in window]
         passages = [candidate.passage]
         if _is_fragment(texts[0]):
-            lead_in = _lead_in_before(retriever, candidate.passage, units.paragraphs[best], units_for)
-            if not lead_in:
+            opening = _list_opening(retriever, candidate.passage, units, window[0], units_for)
+            if opening is None:
                 continue  # a list item without its lead-in is not shown
-            texts.insert(0, lead_in)
-            prev = [p for p in retriever.passages(candidate.passage.doc_id) if p.order == candidate.passage.order - 1]
-            passages = prev + passages
+            texts = opening[0] + texts
+            passages = opening[1] + passages
         if run_on:
             texts += run_on
             passages = [*passages, following]
@@ -239,13 +266,14 @@ def _point(
                 and _leans_back(units.texts[nxt])
             ):
                 texts.append(units.texts[nxt])
+        texts[0] = list_item_body(texts[0])  # an item quoted first is a sentence of its own: no marker before it
         text = " ".join(texts)
         if len(text) > max_chars and not lead:
             continue
         return Point(
             candidate=candidate,
             text=text,
-            focus=units.texts[best],
+            focus=list_item_body(units.texts[best]),
             paragraphs=[units.paragraphs[best]] if units.paragraphs[best] else [],
             passages=passages,
         )
