@@ -171,6 +171,26 @@ def test_missing_and_damaged_index_say_how_to_rebuild(library: Path, settings: S
     assert len(GuidanceIndex.open(settings).documents()) == 2
 
 
+@pytest.mark.parametrize("damaged", ["model.onnx", "tokenizer.json", "CURRENT"])
+def test_a_damaged_onnx_export_or_index_pointer_says_how_to_rebuild(
+    library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, damaged: str
+) -> None:
+    from vsh.cli import app
+
+    ingest_paths([library], settings)
+    export = next((settings.data_dir / "onnx").iterdir())
+    path = settings.data_dir / "index" / "CURRENT" if damaged == "CURRENT" else export / damaged
+    path.unlink()  # a new file: the export may be hard-linked to another data directory's
+    path.write_bytes(b"\xe5\x00 half-copied" if damaged == "CURRENT" else path.name.encode() * 10)
+    with pytest.raises(IndexDamagedError, match="vsh ingest"):
+        GuidanceIndex.open(settings)
+    if damaged == "CURRENT":  # a server's reload check sees no new version (and keeps the index it has)
+        assert store_module.current_version(settings.data_dir) == ""
+    monkeypatch.setattr("index.cli.get_settings", lambda: settings)
+    result = CliRunner().invoke(app, ["search", "school moves"])
+    assert result.exit_code == 2 and "damaged" in result.output and "Traceback" not in result.output
+
+
 def test_cli_reports_errors_and_exit_codes(
     library: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
