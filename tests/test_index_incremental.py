@@ -214,3 +214,24 @@ def test_cli_reports_errors_and_exit_codes(
     hits = json.loads(ok.output)
     assert ok.exit_code == 0 and hits[0]["doc_id"] == "local-moves" and hits[0]["status"] == "local"
     assert hits[0]["paragraphs"] == ["3"] and hits[0]["section"] == "Transport"
+
+
+def test_cli_error_lines_show_paths_with_brackets_as_they_are(
+    library: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsh.cli import app
+
+    folder = tmp_path / "drafts[" / "]old"  # the path reads ".../drafts[/]old/...": a closing tag to Rich
+    folder.mkdir(parents=True)
+    (folder / "KCSIE [draft].pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    (library / "brackets.md").write_text(
+        "# Records [/draft]\n\n## Archive [/old]\n\n1. The virtual school keeps records of every exclusion.\n"
+    )
+    monkeypatch.setattr("index.cli.get_settings", lambda: settings)
+    result = CliRunner().invoke(app, ["ingest", "--quiet", str(library), str(folder)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "drafts[/]old/KCSIE[draft].pdf:thePDFiscorrupt" in "".join(result.output.split())  # lines wrap
+    found = CliRunner().invoke(app, ["search", "records of every exclusion", "--k", "1"])
+    assert found.exit_code == 0 and "Archive [/old]" in found.output, found.output
+    listed = CliRunner().invoke(app, ["docs"])
+    assert listed.exit_code == 0 and "Records [/draft]" in listed.output, listed.output
