@@ -235,3 +235,22 @@ def test_cli_error_lines_show_paths_with_brackets_as_they_are(
     assert found.exit_code == 0 and "Archive [/old]" in found.output, found.output
     listed = CliRunner().invoke(app, ["docs"])
     assert listed.exit_code == 0 and "Records [/draft]" in listed.output, listed.output
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", "school moves " * 200])
+def test_vsh_ask_refuses_an_empty_or_over_long_question_as_the_api_does(
+    library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, question: str
+) -> None:
+    from settings import get_settings
+    from vsh.cli import app
+
+    ingest_paths([library], settings)
+    monkeypatch.setenv("VSH_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["ask", question])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    expected = "is too long" if question.strip() else "The question is empty"
+    assert expected in result.output and "closest sections" not in result.output
