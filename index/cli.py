@@ -17,7 +17,7 @@ from index.build import IngestReport, ingest_paths
 from index.errors import IndexUnavailable
 from index.models import SearchFilters, SearchHit
 from index.search import GuidanceIndex
-from settings import get_settings
+from settings import VshError, get_settings
 
 __all__ = ["adapt", "docs", "index_app", "ingest", "print_ingest_report", "search"]
 
@@ -68,7 +68,13 @@ def ingest(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Parse guidance files and add them to the index; exit code 1 if any file failed."""
-    report = ingest_paths(paths, get_settings(), progress=not quiet)
+    settings = get_settings()
+    try:
+        report = ingest_paths(paths, settings, progress=not quiet)
+    except (OSError, VshError) as exc:  # the data directory cannot be written: the live index is untouched
+        cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+        errors.print(f"error: could not write the index in {settings.data_dir}: {cause}", markup=False)
+        raise typer.Exit(code=1) from exc
     print_ingest_report(report)
     if report.failed:
         raise typer.Exit(code=1)

@@ -254,3 +254,18 @@ def test_vsh_ask_refuses_an_empty_or_over_long_question_as_the_api_does(
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     expected = "is too long" if question.strip() else "The question is empty"
     assert expected in result.output and "closest sections" not in result.output
+
+
+def test_an_unwritable_data_directory_is_one_error_line_not_a_traceback(
+    library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsh.cli import app
+
+    settings.data_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.write_text("VSH_DATA_DIR names a file\n")  # as root, a read-only folder is still writable
+    monkeypatch.setattr("index.cli.get_settings", lambda: settings)
+    result = CliRunner().invoke(app, ["ingest", "--quiet", str(library)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    text = " ".join(result.output.split())
+    assert f"could not write the index in {settings.data_dir}" in text and "Not a directory" in text
+    assert "torch" not in text and settings.data_dir.read_text() == "VSH_DATA_DIR names a file\n"
