@@ -120,6 +120,16 @@ def ask(
     from storage import approved_answers_for
 
     settings = get_settings()
+    if not question.strip():
+        typer.echo("The question is empty: type a question about the guidance.", err=True)
+        raise typer.Exit(1)
+    if len(question) > settings.max_question_chars:
+        typer.echo(
+            f"The question is too long ({len(question)} characters); the limit is "
+            f"{settings.max_question_chars} (VSH_MAX_QUESTION_CHARS). Please shorten it.",
+            err=True,
+        )
+        raise typer.Exit(1)
     if generative:
         settings = settings.model_copy(update={"generative": True})
     try:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from index.adapt import PAIR_KINDS, AdaptConfig, adapt_index
@@ -16,7 +17,7 @@ from index.build import IngestReport, ingest_paths
 from index.errors import IndexUnavailable
 from index.models import SearchFilters, SearchHit
 from index.search import GuidanceIndex
-from settings import get_settings
+from settings import VshError, get_settings
 
 __all__ = ["adapt", "docs", "index_app", "ingest", "print_ingest_report", "search"]
 
@@ -59,7 +60,7 @@ def print_ingest_report(report: IngestReport) -> None:
     for note in report.notes:
         console.print(f"note: {note}")
     for failure in report.failed:
-        errors.print(f"[red]error[/red] {failure.error}", markup=True, highlight=False)
+        errors.print(f"[red]error[/red] {escape(failure.error)}", markup=True, highlight=False)
 
 
 def ingest(
@@ -67,7 +68,13 @@ def ingest(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Parse guidance files and add them to the index; exit code 1 if any file failed."""
-    report = ingest_paths(paths, get_settings(), progress=not quiet)
+    settings = get_settings()
+    try:
+        report = ingest_paths(paths, settings, progress=not quiet)
+    except (OSError, VshError) as exc:  # the data directory cannot be written: the live index is untouched
+        cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+        errors.print(f"error: could not write the index in {settings.data_dir}: {cause}", markup=False)
+        raise typer.Exit(code=1) from exc
     print_ingest_report(report)
     if report.failed:
         raise typer.Exit(code=1)
@@ -121,7 +128,8 @@ def search(
             locator.append("paras " + ", ".join(hit.passage.paragraphs))
         if hit.passage.pages:
             locator.append("p." + ", ".join(map(str, hit.passage.pages)))
-        console.print(f"[bold]{hit.rank}. {' | '.join(locator)}[/bold]  ({hit.doc.status}, score {hit.score:.4f})")
+        where = escape(" | ".join(locator))  # titles and headings are the documents' text, not markup
+        console.print(f"[bold]{hit.rank}. {where}[/bold]  ({hit.doc.status}, score {hit.score:.4f})")
         console.print(hit.passage.text, markup=False, highlight=False)
         console.print()
 
@@ -144,7 +152,7 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         if doc.last_checked:
             version += f"\nchecked {doc.last_checked:%Y-%m-%d %H:%M} UTC"
         table.add_row(
-            f"{doc.citation_name}\n[dim]{doc.doc_id}[/dim]",
+            f"{escape(doc.citation_name)}\n[dim]{doc.doc_id}[/dim]",
             doc.status + (" (withdrawn)" if doc.withdrawn else ""),
             version,
             str(len(index.passages(doc.doc_id))),

@@ -81,7 +81,14 @@ class GuidanceIndex:
                     f"The ONNX export of the model that embeds questions ({folder}) is missing; "
                     f"`vsh ingest` makes it again."
                 )
-            embedder = get_onnx_embedder(str(folder), int(getattr(settings, "onnx_threads", 1)))
+            try:
+                embedder = get_onnx_embedder(str(folder), int(getattr(settings, "onnx_threads", 1)))
+            except Exception as exc:  # onnxruntime and tokenizers raise their own types for a damaged file
+                reason = str(exc).splitlines()[0] if str(exc) else ""
+                raise IndexDamagedError(
+                    f"The ONNX export of the model that embeds questions ({folder}) is damaged "
+                    f"({type(exc).__name__}: {reason}); delete that folder and `vsh ingest` makes it again."
+                ) from exc
         else:
             embedder = get_embedder(snapshot.model, int(getattr(settings, "torch_threads", 1)))
         return cls(snapshot, manifest, embedder, data_dir)

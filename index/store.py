@@ -152,7 +152,7 @@ def current_version(data_dir: Path) -> str:
     """The version named by `CURRENT` ('' when there is no index): cheap, for noticing a re-ingest."""
     try:
         return (index_root(data_dir) / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, ValueError):  # unreadable or not text: no new version to follow
         return ""
 
 
@@ -163,7 +163,10 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
     pointer = root / "CURRENT"
     if not pointer.is_file():
         raise IndexMissingError(f"No index found in {root}.")
-    version = pointer.read_text(encoding="utf-8").strip()
+    try:
+        version = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, ValueError) as exc:
+        raise IndexDamagedError(f"The index pointer {pointer} is damaged ({type(exc).__name__}).") from exc
     folder = root / version
     empty = np.zeros((0, 0), dtype=np.float32)
     try:

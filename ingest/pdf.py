@@ -42,7 +42,7 @@ class _Heading:
 def parse_pdf(path: Path) -> DocumentDraft:
     """Parse a PDF into a draft. Raises IngestError for encrypted, corrupt, empty or image-only files."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     try:
         reader = PdfReader(str(path), strict=False)
@@ -51,6 +51,11 @@ def parse_pdf(path: Path) -> DocumentDraft:
         raw_pages = [page.extract_text() or "" for page in reader.pages]
     except IngestError:
         raise
+    except DependencyError as exc:  # AES needs the `cryptography` package, which is not installed
+        raise IngestError(
+            path,
+            "the PDF is encrypted (AES), which this installation cannot decrypt; save an unencrypted copy and retry",
+        ) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "decrypt" in reason.lower() or "encrypt" in reason.lower():

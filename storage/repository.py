@@ -66,13 +66,35 @@ def _private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+def _without_nul(value: Any) -> Any:
+    """`value` (a statement's parameters) with NUL characters removed from its strings."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_without_nul(v) for v in value)
+    return value
+
+
+def _strip_nul(engine: Engine) -> None:
+    """Text is stored without NUL characters, on both backends: PostgreSQL refuses them, and a record that can
+    never be written would wait in the retry queue for ever, holding up every record behind it."""
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _clean(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> Any:
+        return statement, _without_nul(parameters)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`: SQLite (file created 0600) with WAL and a busy timeout, or pooled PostgreSQL."""
+    """An engine for `url`: SQLite (file created 0600) with WAL and a busy timeout, or pooled PostgreSQL; text
+    parameters lose any NUL character (`_strip_nul`)."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
             _private_file(Path(u.database))
         engine = create_engine(u, connect_args={"check_same_thread": False, "timeout": 30})
+        _strip_nul(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -84,7 +106,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(u, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10)
+    engine = create_engine(u, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10)
+    _strip_nul(engine)
+    return engine
 
 
 def transcript_row(

@@ -171,6 +171,26 @@ def test_missing_and_damaged_index_say_how_to_rebuild(library: Path, settings: S
     assert len(GuidanceIndex.open(settings).documents()) == 2
 
 
+@pytest.mark.parametrize("damaged", ["model.onnx", "tokenizer.json", "CURRENT"])
+def test_a_damaged_onnx_export_or_index_pointer_says_how_to_rebuild(
+    library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, damaged: str
+) -> None:
+    from vsh.cli import app
+
+    ingest_paths([library], settings)
+    export = next((settings.data_dir / "onnx").iterdir())
+    path = settings.data_dir / "index" / "CURRENT" if damaged == "CURRENT" else export / damaged
+    path.unlink()  # a new file: the export may be hard-linked to another data directory's
+    path.write_bytes(b"\xe5\x00 half-copied" if damaged == "CURRENT" else path.name.encode() * 10)
+    with pytest.raises(IndexDamagedError, match="vsh ingest"):
+        GuidanceIndex.open(settings)
+    if damaged == "CURRENT":  # a server's reload check sees no new version (and keeps the index it has)
+        assert store_module.current_version(settings.data_dir) == ""
+    monkeypatch.setattr("index.cli.get_settings", lambda: settings)
+    result = CliRunner().invoke(app, ["search", "school moves"])
+    assert result.exit_code == 2 and "damaged" in result.output and "Traceback" not in result.output
+
+
 def test_cli_reports_errors_and_exit_codes(
     library: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -194,3 +214,58 @@ def test_cli_reports_errors_and_exit_codes(
     hits = json.loads(ok.output)
     assert ok.exit_code == 0 and hits[0]["doc_id"] == "local-moves" and hits[0]["status"] == "local"
     assert hits[0]["paragraphs"] == ["3"] and hits[0]["section"] == "Transport"
+
+
+def test_cli_error_lines_show_paths_with_brackets_as_they_are(
+    library: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsh.cli import app
+
+    folder = tmp_path / "drafts[" / "]old"  # the path reads ".../drafts[/]old/...": a closing tag to Rich
+    folder.mkdir(parents=True)
+    (folder / "KCSIE [draft].pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    (library / "brackets.md").write_text(
+        "# Records [/draft]\n\n## Archive [/old]\n\n1. The virtual school keeps records of every exclusion.\n"
+    )
+    monkeypatch.setattr("index.cli.get_settings", lambda: settings)
+    result = CliRunner().invoke(app, ["ingest", "--quiet", str(library), str(folder)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "drafts[/]old/KCSIE[draft].pdf:thePDFiscorrupt" in "".join(result.output.split())  # lines wrap
+    found = CliRunner().invoke(app, ["search", "records of every exclusion", "--k", "1"])
+    assert found.exit_code == 0 and "Archive [/old]" in found.output, found.output
+    listed = CliRunner().invoke(app, ["docs"])
+    assert listed.exit_code == 0 and "Records [/draft]" in listed.output, listed.output
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", "school moves " * 200])
+def test_vsh_ask_refuses_an_empty_or_over_long_question_as_the_api_does(
+    library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, question: str
+) -> None:
+    from settings import get_settings
+    from vsh.cli import app
+
+    ingest_paths([library], settings)
+    monkeypatch.setenv("VSH_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["ask", question])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    expected = "is too long" if question.strip() else "The question is empty"
+    assert expected in result.output and "closest sections" not in result.output
+
+
+def test_an_unwritable_data_directory_is_one_error_line_not_a_traceback(
+    library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsh.cli import app
+
+    settings.data_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.write_text("VSH_DATA_DIR names a file\n")  # as root, a read-only folder is still writable
+    monkeypatch.setattr("index.cli.get_settings", lambda: settings)
+    result = CliRunner().invoke(app, ["ingest", "--quiet", str(library)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    text = " ".join(result.output.split())
+    assert f"could not write the index in {settings.data_dir}" in text and "Not a directory" in text
+    assert "torch" not in text and settings.data_dir.read_text() == "VSH_DATA_DIR names a file\n"

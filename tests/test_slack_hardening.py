@@ -43,6 +43,17 @@ MALFORMED = [
     (b"\xff\xfe\x00garbage", "application/json"),
     (b"[1, 2, 3]", "application/json"),
     (b"", "application/json"),
+    (b'{"type": "event_callback", "event": "app_mention"}', "application/json"),
+    (
+        urlencode(
+            {"payload": json.dumps({"type": "view_submission", "view": {"callback_id": "vsh_feedback"}})}
+        ).encode(),
+        "application/x-www-form-urlencoded",
+    ),
+    (
+        urlencode({"payload": json.dumps({"type": "block_actions", "actions": "x"})}).encode(),
+        "application/x-www-form-urlencoded",
+    ),
 ]
 
 

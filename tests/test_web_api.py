@@ -211,6 +211,19 @@ def test_one_click_is_one_row_and_the_comment_updates_it(live: Live) -> None:
     assert live.client.post("/api/feedback", json=bad).status_code == 404
 
 
+def test_a_nul_byte_is_stored_without_it_and_holds_up_no_later_record(live: Live) -> None:
+    # PostgreSQL text cannot hold NUL: such a record used to fail for ever and block the retry queue behind it
+    tid = _ask(live, "Which children is the Virtual\x00 School Head responsible for?")["transcript_id"]
+    later = _ask(live)["transcript_id"]
+    r = live.client.post("/api/feedback", json={"transcript_id": later, "helpful": False, "comment": "no\x00pe"})
+    assert r.status_code == 200, r.text
+    assert live.store.pending == 0
+    stored = live.store.get(tid)
+    assert stored is not None and stored.question == "Which children is the Virtual School Head responsible for?"
+    assert live.store.get(later) is not None
+    assert [f.comment for f in live.store.feedback_for(later)] == ["nope"]
+
+
 def test_coverage_lists_what_is_held_and_which_well_known_documents_are_not(live: Live) -> None:
     from sync.manifest import load_manifest
 

@@ -128,6 +128,14 @@ def test_a_lone_surrogate_is_a_400_not_a_500(server: LiveServer) -> None:
     assert feedback.status_code in (400, 422), feedback.text  # pydantic refuses it already: a clear 422
 
 
+def test_a_feedback_row_id_too_large_for_the_database_is_a_422_not_a_500(server: LiveServer) -> None:
+    asked = httpx.post(f"{server.base_url}/api/ask", json={"question": QUESTION}, timeout=60).json()
+    body = {"transcript_id": asked["transcript_id"], "helpful": True, "update": True, "feedback_id": 10**30}
+    response = httpx.post(f"{server.base_url}/api/feedback", json=body, timeout=60)
+    assert response.status_code == 422, response.text
+    assert "feedback_id" in response.json()["message"]
+
+
 def test_a_foreign_host_header_never_redirects_off_site(fake_settings: Settings, store: TranscriptStore) -> None:
     from evals.review import mount_review
 

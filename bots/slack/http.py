@@ -43,6 +43,16 @@ def _signed(verifier: SignatureVerifier, body: bytes, timestamp: str | None, sig
         return False
 
 
+def _check_shape(body: dict[str, object]) -> None:
+    """TypeError for a body whose parts Bolt reads without checking them (it would answer 500 with a
+    traceback): `event` and `view` are objects, a view has a `type`, `actions` is a list of objects."""
+    event, view, actions = body.get("event", {}), body.get("view", {}), body.get("actions", [])
+    if not isinstance(event, dict) or not isinstance(view, dict) or ("view" in body and "type" not in view):
+        raise TypeError("the event or view is not a Slack object")
+    if not isinstance(actions, list) or not all(isinstance(action, dict) for action in actions):
+        raise TypeError("the actions are not a list of Slack objects")
+
+
 def slack_router(bolt_app: App, signing_secret: str, path: str = "/slack/events") -> APIRouter:
     """A router forwarding signed `POST {path}` requests to the Bolt app."""
     router = APIRouter()
@@ -65,6 +75,7 @@ def slack_router(bolt_app: App, signing_secret: str, path: str = "/slack/events"
             )
             if not isinstance(bolt_request.body, dict):
                 raise TypeError("the body is not a JSON object or a form")
+            _check_shape(bolt_request.body)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:  # signed but malformed
             log.warning("Slack events: a signed request could not be parsed (%s)", type(exc).__name__)
             return JSONResponse({"error": "malformed_request"}, status_code=400)

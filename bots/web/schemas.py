@@ -52,7 +52,10 @@ class FeedbackRequest(BaseModel):
         "instead of recording a new click.",
     )
     feedback_id: int | None = Field(
-        default=None, ge=1, description="The row to change (from the first response); without it, the latest."
+        default=None,
+        ge=1,
+        le=2**31 - 1,  # the column is a 32-bit integer: a larger id is refused, not a database error
+        description="The row to change (from the first response); without it, the latest.",
     )
 
 
