@@ -1,6 +1,8 @@
 """GOV.UK-style HTML -> sections: h2/h3/h4 headings (with their ids) and numbered paragraphs.
 
-The main content is GOV.UK's govspeak body (`.govspeak`), else `<main>`, else `<body>`. Rules:
+The main content is GOV.UK's govspeak body (`.govuk-govspeak` today, `.govspeak` before; the one with the most
+text when there are several), else `<main>`, else `<body>`. The page's address (`og:url`, else its canonical
+link, else a browser's "saved from url" note) is the source URL. Rules:
 - h2/h3/h4 start sections; a heading's `id` is the section anchor (so `source_url#id` opens that heading
   on GOV.UK), a slug of the heading path when it has none.
 - A paragraph starting with its number ("12. The virtual school head ...", "3.4 ...") is that numbered
@@ -27,6 +29,8 @@ HEADING_LEVELS = {"h2": 0, "h3": 1, "h4": 2}
 NUMBERED_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.?\s+\S")
 DROP_TAGS = ["script", "style", "nav", "header", "footer", "noscript", "form", "aside", "svg", "button"]
 FOOTNOTE_MARK_SELECTOR = "sup[role=doc-noteref], a.footnote, sup > a[href^='#fn']"
+GOVSPEAK_SELECTOR = ".govuk-govspeak, .gem-c-govspeak, .govspeak"
+SAVED_FROM_RE = re.compile(rb"<!-- saved from url=\(\d+\)(https?://[^\s>]+?) -->")
 
 
 def parse_html(path: Path, raw: bytes) -> DocumentDraft:
@@ -39,13 +43,16 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
         for tag in soup.find_all("meta")
         if (tag.get("name") or tag.get("property")) and tag.get("content")
     }
+    if not meta.get("og:url") and _page_url(soup, raw):
+        meta["og:url"] = _page_url(soup, raw)
     h1 = soup.find("h1")
     title = normalise_space(h1.get_text(" ")) if h1 else ""
     if not title and soup.title:
         title = normalise_space(soup.title.get_text(" ")).split(" - GOV.UK")[0]
     for tag in soup(DROP_TAGS):
         tag.decompose()
-    root = soup.select_one(".govspeak") or soup.find("main") or soup.body or soup
+    bodies = soup.select(GOVSPEAK_SELECTOR)
+    root = max(bodies, key=lambda body: len(body.get_text()), default=None) or soup.find("main") or soup.body or soup
     footnotes = _take_footnotes(root)
     for mark in root.select(FOOTNOTE_MARK_SELECTOR):
         mark.decompose()
@@ -86,6 +93,14 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
         front_text=front_text,
         html_meta=meta,
     )
+
+
+def _page_url(soup: Any, raw: bytes) -> str:
+    """The page's canonical link, else the address a browser noted when saving it ("saved from url")."""
+    canonical = soup.find("link", rel="canonical", href=True)
+    saved_from = SAVED_FROM_RE.search(raw[:2048])
+    url = str(canonical["href"]) if canonical else saved_from.group(1).decode("ascii", "replace") if saved_from else ""
+    return url if url.startswith(("http://", "https://")) else ""
 
 
 def _take_footnotes(root: Any) -> list[Block]:

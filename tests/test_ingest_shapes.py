@@ -1,0 +1,57 @@
+"""Guidance in the shapes users bring it: a GOV.UK page as published today and as saved from a browser,
+markdown and plain text with numbered headings. Small original texts written by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest import parse_file
+
+# Today's GOV.UK page markup: the body is `gem-c-govspeak govuk-govspeak` (no inner `.govspeak`), inside a
+# <main> that also holds the page header, the published dates and the related links.
+GOVUK_PAGE = """<!DOCTYPE html>
+<!-- saved from url=(0075)https://www.gov.uk/guidance/virtual-school-heads-advice-on-exclusions -->
+<html lang="en"><head><title>Virtual school heads: advice on exclusions - GOV.UK</title>
+<link rel="canonical" href="https://www.gov.uk/guidance/virtual-school-heads-advice-on-exclusions"></head>
+<body><div id="global-cookie-message" class="gem-c-cookie-banner" hidden>
+<h2 class="govuk-cookie-banner__heading">Cookies on GOV.UK</h2><p>We use some essential cookies.</p></div>
+<main role="main" id="content">
+<h1 class="gem-c-heading__text">Virtual school heads: advice on exclusions</h1>
+<p class="publication-header__last-changed">Updated 10 September 2024</p>
+<nav class="gem-c-contents-list" aria-label="Contents"><h2>Contents</h2>
+<ol><li><a href="#before-an-exclusion">Before an exclusion</a></li></ol></nav>
+<div class="gem-c-govspeak govuk-govspeak" data-module="govspeak">
+<p>This guidance is non-statutory.</p>
+<h2 id="before-an-exclusion">Before an exclusion</h2>
+<p>1. A headteacher considering excluding a looked-after child should first contact the virtual school head.</p>
+</div>
+<div class="gem-c-print-link"><button>Print this page</button></div>
+<div class="gem-c-related-navigation"><h2>Related content</h2><ul><li><a href="/x">School exclusion</a></li></ul></div>
+<div class="gem-c-published-dates"><p>Published 2 May 2023</p></div>
+</main><footer><p>Crown copyright</p></footer></body></html>
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_govuk_page_is_read_from_its_govspeak_body_only(tmp_path: Path) -> None:
+    doc = parse_file(_write(tmp_path, "exclusions.html", GOVUK_PAGE))
+    text = "\n".join(p.text for p in doc.passages)
+    assert "This guidance is non-statutory." in text and "1. A headteacher" in text
+    for chrome in ("Updated 10 September", "Related content", "School exclusion", "Published 2 May", "Print this"):
+        assert chrome not in text
+    assert [p.section_path for p in doc.passages if p.paragraphs == ["1"]] == [["Before an exclusion"]]
+
+
+def test_a_page_saved_from_the_browser_links_to_its_govuk_address(tmp_path: Path) -> None:
+    url = "https://www.gov.uk/guidance/virtual-school-heads-advice-on-exclusions"
+    doc = parse_file(_write(tmp_path, "Virtual school heads_ advice on exclusions - GOV.UK.html", GOVUK_PAGE))
+    assert doc.meta.source_url == url
+    cited = next(p for p in doc.passages if p.paragraphs == ["1"])
+    assert doc.meta.source_link(cited.section_anchor) == f"{url}#before-an-exclusion"
+    saved_only = GOVUK_PAGE.replace(f'<link rel="canonical" href="{url}">', "")
+    assert parse_file(_write(tmp_path, "saved.html", saved_only)).meta.source_url == url
