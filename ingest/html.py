@@ -9,6 +9,8 @@ link, else a browser's "saved from url" note) is the source URL. Rules:
   paragraph; an item of an `<ol class="number">` list is numbered by its position.
 - A bullet list keeps to the paragraph that leads into it (as in PDFs): its items join that paragraph's
   block, so a passage holding the bullets also cites the paragraph's number.
+- A table is one block: its caption, then a "• " line per row, each cell labelled with its column heading
+  ("• Group: Looked-after children; Amount: £2,570"), so a row read alone still makes sense.
 - Footnote marks in the text ("[footnote 3]") are dropped, and the footnotes (`div.footnotes`) become
   "Footnote N ..." blocks packed only with other footnotes, as PDF footnotes are.
 """
@@ -73,11 +75,11 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
             anchor = str(element.get("id") or slugify(" ".join(stack)))
             sections.append(Section(path=list(stack), anchor=anchor))
             continue
-        if name == "li" and element.find_parent("li") is not None:
+        if name == "li" and element.find_parent(["li", "table"]) is not None:
             continue
         if name == "p" and element.find_parent(["li", "table"]) is not None:
             continue
-        text = normalise_space(element.get_text(" "))
+        text = _table_text(element) if name == "table" else normalise_space(element.get_text(" "))
         if not text:
             continue
         blocks = sections[-1].blocks
@@ -117,6 +119,28 @@ def _take_footnotes(root: Any) -> list[Block]:
                 blocks.append(Block(text=f"Footnote {label} {text}", anchor=anchor, note=True))
         container.decompose()
     return blocks
+
+
+def _table_text(table: Any) -> str:
+    """A table's caption, then one '• ' line per body row, its cells labelled with the column headings."""
+    rows = [
+        [normalise_space(cell.get_text(" ")) for cell in row.find_all(["th", "td"], recursive=False)]
+        for row in table.find_all("tr")
+    ]
+    rows = [row for row in rows if any(row)]
+    first = table.find("tr")
+    header = rows.pop(0) if rows and first is not None and first.find("td", recursive=False) is None else []
+    caption = table.find("caption")
+    lines = [normalise_space(caption.get_text(" "))] if caption else []
+    for row in rows:
+        if len(header) == len(row):
+            cells = [
+                f"{heading}: {cell}" if heading else cell for heading, cell in zip(header, row, strict=True) if cell
+            ]
+            lines.append("• " + "; ".join(cells))
+        else:
+            lines.append("• " + " | ".join(cell for cell in row if cell))
+    return "\n".join(line for line in lines if line)
 
 
 def _continues_lead_in(item: Any, blocks: list[Block]) -> bool:

@@ -55,3 +55,18 @@ def test_a_page_saved_from_the_browser_links_to_its_govuk_address(tmp_path: Path
     assert doc.meta.source_link(cited.section_anchor) == f"{url}#before-an-exclusion"
     saved_only = GOVUK_PAGE.replace(f'<link rel="canonical" href="{url}">', "")
     assert parse_file(_write(tmp_path, "saved.html", saved_only)).meta.source_url == url
+
+
+def test_a_govuk_table_keeps_its_rows_and_headings(tmp_path: Path) -> None:
+    page = """<html><body><main><h1>Pupil premium plus</h1><div class="govuk-govspeak">
+<h2 id="rates">Rates</h2><p>8. The grant for 2024 to 2025 is paid at these rates.</p>
+<table><caption>Rates per pupil</caption>
+<thead><tr><th scope="col">Group of children</th><th scope="col">Amount per pupil</th></tr></thead>
+<tbody><tr><td>Looked-after children</td><td>£2,570</td></tr>
+<tr><td>Children who left care through adoption</td><td><ul><li>£2,570</li></ul></td></tr></tbody></table>
+</div></main></body></html>"""
+    doc = parse_file(_write(tmp_path, "rates.html", page))
+    text = "\n".join(p.text for p in doc.passages)
+    assert "Rates per pupil\n• Group of children: Looked-after children; Amount per pupil: £2,570\n" in text
+    assert "• Group of children: Children who left care through adoption; Amount per pupil: £2,570" in text
+    assert text.count("£2,570") == 2
