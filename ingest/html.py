@@ -5,8 +5,8 @@ text when there are several), else `<main>`, else `<body>`. The page's address (
 link, else a browser's "saved from url" note) is the source URL. Rules:
 - h2/h3/h4 start sections; a heading's `id` is the section anchor (so `source_url#id` opens that heading
   on GOV.UK), a slug of the heading path when it has none.
-- A paragraph starting with its number ("12. The virtual school head ...", "3.4 ...") is that numbered
-  paragraph; an item of an `<ol class="number">` list is numbered by its position.
+- A paragraph starting with its number ("12. The virtual school head ...", "3.4 The ...") is that numbered
+  paragraph (a date or figure is not: "1 September 2024 ...", "1.5 million ..."); an item of an `<ol class="number">` list is numbered by its position.
 - A bullet list keeps to the paragraph that leads into it (as in PDFs): its items join that paragraph's
   block, so a passage holding the bullets also cites the paragraph's number.
 - A table is one block: its caption, then a "• " line per row, each cell labelled with its column heading
@@ -28,7 +28,8 @@ from ingest.textclean import normalise_space
 __all__ = ["parse_html"]
 
 HEADING_LEVELS = {"h2": 0, "h3": 1, "h4": 2}
-NUMBERED_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.?\s+\S")
+# "12. ..." or "3.4 The ..."; not "1 September 2024 ..." or "1.5 million ...".
+NUMBERED_RE = re.compile(r"^(?:(\d{1,3})\.|(\d{1,3}\.\d{1,3})\.?(?=\s+[A-Z“‘\"'(]))\s+\S")
 DROP_TAGS = ["script", "style", "nav", "header", "footer", "noscript", "form", "aside", "svg", "button"]
 FOOTNOTE_MARK_SELECTOR = "sup[role=doc-noteref], a.footnote, sup > a[href^='#fn']"
 GOVSPEAK_SELECTOR = ".govuk-govspeak, .gem-c-govspeak, .govspeak"
@@ -168,4 +169,4 @@ def _blocks_for(element: Any, text: str) -> list[Block]:
             return [Block(text=f"{number}. {text}" if number else text, paragraph=number, anchor=anchor)]
         return [Block(text=f"• {text}", anchor=anchor)]
     match = NUMBERED_RE.match(text)
-    return [Block(text=text, paragraph=match.group(1) if match else None, anchor=anchor)]
+    return [Block(text=text, paragraph=(match.group(1) or match.group(2)) if match else None, anchor=anchor)]

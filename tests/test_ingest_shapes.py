@@ -70,3 +70,13 @@ def test_a_govuk_table_keeps_its_rows_and_headings(tmp_path: Path) -> None:
     assert "Rates per pupil\n• Group of children: Looked-after children; Amount per pupil: £2,570\n" in text
     assert "• Group of children: Children who left care through adoption; Amount per pupil: £2,570" in text
     assert text.count("£2,570") == 2
+
+
+def test_html_dates_and_figures_at_a_paragraph_start_are_not_paragraph_numbers(tmp_path: Path) -> None:
+    page = """<html><body><div class="govuk-govspeak"><h2 id="dates">Dates</h2>
+<p>4. The duty applies to every local authority.</p>
+<p>1 September 2024 is the date the extended role begins.</p>
+<p>1.5 million pupils had a social worker at some point in the last six years.</p>
+<p>4.2 Local authorities should publish their virtual school offer.</p></div></body></html>"""
+    doc = parse_file(_write(tmp_path, "dates.html", page))
+    assert [p.paragraphs for p in doc.passages] == [["4", "4.2"]]
