@@ -9,7 +9,10 @@ from ingest.textclean import BULLET_RE, join_lines, normalise_space
 
 __all__ = ["parse_markdown", "parse_text"]
 
-NUMBERED_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.\s+\S")
+# A numbered paragraph: "12. ...", "3.4. ..." or "3.4 The ..." (not "1.5 million ...").
+NUMBERED_RE = re.compile(r"^(?:(\d{1,3}(?:\.\d{1,3})?)\.|(\d{1,3}\.\d{1,3})(?=\s+[A-Z“‘\"'(]))\s+\S")
+# A numbered heading: "1. Introduction", "1.2 Who this is for" (its depth: one less than its numbers).
+HEADING_NUMBER_RE = re.compile(r"^(\d{1,2}\.(?:\d{1,2}\.?){0,2})\s+(\S.*)$")
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 UNDERLINE_RE = re.compile(r"^(=+|-+)\s*$")
 # Page furniture of republished web pages: sections with these headings are not guidance text.
@@ -60,9 +63,9 @@ def parse_markdown(text: str) -> DocumentDraft:
 
 def parse_text(text: str) -> DocumentDraft:
     """Plain text: a short line without final punctuation that stands alone between blank lines (or is
-    underlined) starts a section. When the first such line opens the file it is the title; otherwise the
-    title is taken from the start of the first paragraph, which stays in the text (so a file of one
-    paragraph is indexed whole)."""
+    underlined) starts a section; a numbered one ("1. Introduction", "1.1 Purpose") nests by its number.
+    When the first such line opens the file it is the title; otherwise the title is taken from the start
+    of the first paragraph, which stays in the text (so a file of one paragraph is indexed whole)."""
     lines = text.splitlines()
     nonblank = [index for index, line in enumerate(lines) if line.strip()]
     first = nonblank[0] if nonblank else 0
@@ -78,11 +81,17 @@ def parse_text(text: str) -> DocumentDraft:
     title = normalise_space(lines[first]) if title_line else _title_from(lines[first] if nonblank else "")
     sections: list[Section] = [Section(path=[], anchor="top")]
     paragraph: list[str] = []
+    stack: list[str] = []
 
     def close() -> None:
         if paragraph:
             sections[-1].blocks.extend(_paragraph_blocks(paragraph))
             paragraph.clear()
+
+    def open_section(heading: str) -> None:
+        nonlocal stack
+        stack = [*stack[: _heading_depth(heading, len(stack))], heading]
+        sections.append(Section(path=list(stack), anchor=slugify(" ".join(stack))))
 
     start = first + 1 if title_line else first
     for index in range(start, len(lines)):
@@ -91,13 +100,12 @@ def parse_text(text: str) -> DocumentDraft:
         if UNDERLINE_RE.match(line.strip()) and paragraph:
             heading = paragraph.pop()
             close()
-            sections.append(Section(path=[heading], anchor=slugify(heading)))
+            open_section(normalise_space(heading))
         elif not line.strip():
             close()
         elif _is_heading(line, lines[index - 1] if index else "", following):
             close()
-            heading = normalise_space(line)
-            sections.append(Section(path=[heading], anchor=slugify(heading)))
+            open_section(normalise_space(line))
         else:
             paragraph.append(line)
     close()
@@ -115,15 +123,23 @@ def _title_from(line: str, limit: int = 90) -> str:
 
 def _is_heading(line: str, previous: str, following: str) -> bool:
     stripped = line.strip()
+    numbered = HEADING_NUMBER_RE.match(line)  # at the line start: an indented "3. We have" is a list item
+    words = numbered.group(2) if numbered else stripped
     return (
         not previous.strip()
         and not following.strip()
-        and 2 <= len(stripped.split()) <= 12
+        and (1 if numbered else 2) <= len(words.split()) <= 12
         and stripped[-1] not in '.,;:!?)"”'
-        and stripped[:1].isupper()
+        and words[:1].isupper()
         and not BULLET_RE.match(stripped)
-        and not NUMBERED_RE.match(stripped)
     )
+
+
+def _heading_depth(heading: str, open_levels: int) -> int:
+    """Where a heading goes in the path: '1.2 ...' under '1. ...'; an unnumbered heading at the top."""
+    numbered = HEADING_NUMBER_RE.match(heading)
+    levels = len(re.findall(r"\d+", numbered.group(1))) - 1 if numbered else 0
+    return min(levels, open_levels)
 
 
 def _paragraph_blocks(lines: list[str]) -> list[Block]:
@@ -134,7 +150,7 @@ def _paragraph_blocks(lines: list[str]) -> list[Block]:
         match = NUMBERED_RE.match(line.strip())
         if match or not blocks:
             blocks.append([line])
-            numbers.append(match.group(1) if match else None)
+            numbers.append((match.group(1) or match.group(2)) if match else None)
         else:
             blocks[-1].append(line)
     return [Block(text=join_lines(block), paragraph=number) for block, number in zip(blocks, numbers, strict=True)]

@@ -80,3 +80,36 @@ def test_html_dates_and_figures_at_a_paragraph_start_are_not_paragraph_numbers(t
 <p>4.2 Local authorities should publish their virtual school offer.</p></div></body></html>"""
     doc = parse_file(_write(tmp_path, "dates.html", page))
     assert [p.paragraphs for p in doc.passages] == [["4", "4.2"]]
+
+
+PROTOCOL_TXT = """Virtual school protocol for children with a social worker
+
+Non-statutory guidance for schools in the county.
+
+1. Introduction
+
+1.1 Purpose
+
+1. This protocol explains how the virtual school supports children who have a social worker.
+
+1.2 Who this protocol is for
+
+2. This protocol is for headteachers, designated teachers and social workers.
+
+2. Responsibilities
+
+2.1 The virtual school head should answer a request for advice within 5 working days.
+
+2.2 Designated teachers should tell the virtual school when attendance falls below 90 per cent.
+"""
+
+
+def test_plain_text_numbered_headings_make_the_section_path(tmp_path: Path) -> None:
+    doc = parse_file(_write(tmp_path, "protocol.txt", PROTOCOL_TXT))
+    by_para = {p.paragraphs[0]: p for p in doc.passages if len(p.paragraphs) == 1}
+    assert by_para["1"].section_path == ["1. Introduction", "1.1 Purpose"]
+    assert by_para["1"].text.startswith("1. This protocol explains")
+    assert by_para["2"].section_path == ["1. Introduction", "1.2 Who this protocol is for"]
+    responsibilities = [p for p in doc.passages if p.section_path == ["2. Responsibilities"]]
+    assert [p.paragraphs for p in responsibilities] == [["2.1", "2.2"]]
+    assert "Introduction" not in " ".join(p.text for p in doc.passages)
