@@ -23,7 +23,7 @@ from typing import Any
 
 from ingest.errors import IngestError
 from ingest.structure import Block, DocumentDraft, Section, slugify
-from ingest.textclean import normalise_space
+from ingest.textclean import normalise_space, table_text
 
 __all__ = ["parse_html"]
 
@@ -132,16 +132,7 @@ def _table_text(table: Any) -> str:
     first = table.find("tr")
     header = rows.pop(0) if rows and first is not None and first.find("td", recursive=False) is None else []
     caption = table.find("caption")
-    lines = [normalise_space(caption.get_text(" "))] if caption else []
-    for row in rows:
-        if len(header) == len(row):
-            cells = [
-                f"{heading}: {cell}" if heading else cell for heading, cell in zip(header, row, strict=True) if cell
-            ]
-            lines.append("• " + "; ".join(cells))
-        else:
-            lines.append("• " + " | ".join(cell for cell in row if cell))
-    return "\n".join(line for line in lines if line)
+    return table_text(header, rows, normalise_space(caption.get_text(" ")) if caption else "")
 
 
 def _continues_lead_in(item: Any, blocks: list[Block]) -> bool:

@@ -113,3 +113,48 @@ def test_plain_text_numbered_headings_make_the_section_path(tmp_path: Path) -> N
     responsibilities = [p for p in doc.passages if p.section_path == ["2. Responsibilities"]]
     assert [p.paragraphs for p in responsibilities] == [["2.1", "2.2"]]
     assert "Introduction" not in " ".join(p.text for p in doc.passages)
+
+
+GUIDE_MD = """# Attendance support for children in kinship care
+
+## Contents
+
+1. [Introduction](#introduction)
+2. [Advice for schools](#advice-for-schools)
+
+## Introduction
+
+1. This guidance sets out how virtual school heads promote good attendance for children in kinship care.
+
+## Advice for schools
+
+2. Schools should take these steps when attendance falls:
+1. talk to the child
+2. meet the kinship carer
+
+3. When absence persists the school should also:
+
+   1. ask the virtual school for advice
+   2. record the advice given[^1]
+
+| Attendance | Action by the school |
+|---|---|
+| Below 90% | Meet the carer |
+
+[^1]: In the child's education record.
+"""
+
+
+def test_markdown_contents_lists_tables_and_footnotes(tmp_path: Path) -> None:
+    doc = parse_file(_write(tmp_path, "attendance.md", GUIDE_MD))
+    assert all(p.section_path != ["Contents"] for p in doc.passages)
+    cited = [number for p in doc.passages if p.section_path == ["Advice for schools"] for number in p.paragraphs]
+    assert cited == ["2", "3"]
+    text = "\n".join(p.text for p in doc.passages)
+    assert "when attendance falls:\n• talk to the child\n• meet the kinship carer" in text
+    assert "• ask the virtual school for advice\n• record the advice given\n" in text
+    assert "• Attendance: Below 90%; Action by the school: Meet the carer" in text
+    assert "[^1]" not in text
+    assert [p.text for p in doc.passages if p.section_path == ["Footnotes"]] == [
+        "Footnote 1 In the child's education record."
+    ]
