@@ -158,3 +158,12 @@ def test_markdown_contents_lists_tables_and_footnotes(tmp_path: Path) -> None:
     assert [p.text for p in doc.passages if p.section_path == ["Footnotes"]] == [
         "Footnote 1 In the child's education record."
     ]
+
+
+def test_an_updated_govuk_page_is_cited_with_its_update_date(tmp_path: Path) -> None:
+    page = """<html><head><meta name="govuk:first-published-at" content="2022-03-01T09:30:00+00:00">
+<meta name="govuk:public-updated-at" content="2024-09-10T14:12:03+01:00"></head><body><main><h1>Virtual schools</h1>
+<div class="govuk-govspeak"><p>1. This statutory guidance replaces the version of March 2022.</p></div></main></body></html>"""
+    meta = parse_file(_write(tmp_path, "virtual-schools.html", page)).meta
+    assert meta.published is not None and meta.published.isoformat() == "2022-03-01"
+    assert meta.published_label == "1 March 2022, updated 10 September 2024"
