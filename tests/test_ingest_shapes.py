@@ -167,3 +167,34 @@ def test_an_updated_govuk_page_is_cited_with_its_update_date(tmp_path: Path) -> 
     meta = parse_file(_write(tmp_path, "virtual-schools.html", page)).meta
     assert meta.published is not None and meta.published.isoformat() == "2022-03-01"
     assert meta.published_label == "1 March 2022, updated 10 September 2024"
+
+
+def _text_pdf(path: Path, pages: list[list[str]]) -> None:
+    """A PDF without bookmarks: each page's lines in Helvetica, top down."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = DictionaryObject({NameObject(k): NameObject(v) for k, v in [("/Type", "/Font"), ("/Subtype", "/Type1")]})
+    font[NameObject("/BaseFont")] = NameObject("/Helvetica")
+    for lines in pages:
+        page = writer.add_blank_page(595, 842)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+        shown = " ".join(f"({line}) Tj T*" for line in lines)
+        stream = DecodedStreamObject()
+        stream.set_data(f"BT /F1 11 Tf 14 TL 56 800 Td {shown} ET".encode("latin-1"))
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    with path.open("wb") as handle:
+        writer.write(handle)
+
+
+def test_a_pdf_cover_title_stops_before_its_kind_and_publisher(tmp_path: Path) -> None:
+    body = "1. Admission authorities must give looked-after children the highest priority in their criteria."
+    path = tmp_path / "admissions.pdf"
+    cover = ["Looked-after children and school admissions", "Non-statutory advice for virtual school heads"]
+    _text_pdf(path, [[*cover, "Department for Education", "November 2024"], ["Summary", body, body, body]])
+    doc = parse_file(path)
+    assert doc.meta.title == "Looked-after children and school admissions"
+    assert doc.meta.status == "non-statutory"
