@@ -1,12 +1,16 @@
 """GOV.UK-style HTML -> sections: h2/h3/h4 headings (with their ids) and numbered paragraphs.
 
-The main content is GOV.UK's govspeak body (`.govspeak`), else `<main>`, else `<body>`. Rules:
+The main content is GOV.UK's govspeak body (`.govuk-govspeak` today, `.govspeak` before; the one with the most
+text when there are several), else `<main>`, else `<body>`. The page's address (`og:url`, else its canonical
+link, else a browser's "saved from url" note) is the source URL. Rules:
 - h2/h3/h4 start sections; a heading's `id` is the section anchor (so `source_url#id` opens that heading
   on GOV.UK), a slug of the heading path when it has none.
-- A paragraph starting with its number ("12. The virtual school head ...", "3.4 ...") is that numbered
-  paragraph; an item of an `<ol class="number">` list is numbered by its position.
+- A paragraph starting with its number ("12. The virtual school head ...", "3.4 The ...") is that numbered
+  paragraph (a date or figure is not: "1 September 2024 ...", "1.5 million ..."); an item of an `<ol class="number">` list is numbered by its position.
 - A bullet list keeps to the paragraph that leads into it (as in PDFs): its items join that paragraph's
   block, so a passage holding the bullets also cites the paragraph's number.
+- A table is one block: its caption, then a "• " line per row, each cell labelled with its column heading
+  ("• Group: Looked-after children; Amount: £2,570"), so a row read alone still makes sense.
 - Footnote marks in the text ("[footnote 3]") are dropped, and the footnotes (`div.footnotes`) become
   "Footnote N ..." blocks packed only with other footnotes, as PDF footnotes are.
 """
@@ -19,14 +23,17 @@ from typing import Any
 
 from ingest.errors import IngestError
 from ingest.structure import Block, DocumentDraft, Section, slugify
-from ingest.textclean import normalise_space
+from ingest.textclean import normalise_space, table_text
 
 __all__ = ["parse_html"]
 
 HEADING_LEVELS = {"h2": 0, "h3": 1, "h4": 2}
-NUMBERED_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.?\s+\S")
+# "12. ..." or "3.4 The ..."; not "1 September 2024 ..." or "1.5 million ...".
+NUMBERED_RE = re.compile(r"^(?:(\d{1,3})\.|(\d{1,3}\.\d{1,3})\.?(?=\s+[A-Z“‘\"'(]))\s+\S")
 DROP_TAGS = ["script", "style", "nav", "header", "footer", "noscript", "form", "aside", "svg", "button"]
 FOOTNOTE_MARK_SELECTOR = "sup[role=doc-noteref], a.footnote, sup > a[href^='#fn']"
+GOVSPEAK_SELECTOR = ".govuk-govspeak, .gem-c-govspeak, .govspeak"
+SAVED_FROM_RE = re.compile(rb"<!-- saved from url=\(\d+\)(https?://[^\s>]+?) -->")
 
 
 def parse_html(path: Path, raw: bytes) -> DocumentDraft:
@@ -39,13 +46,16 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
         for tag in soup.find_all("meta")
         if (tag.get("name") or tag.get("property")) and tag.get("content")
     }
+    if not meta.get("og:url") and _page_url(soup, raw):
+        meta["og:url"] = _page_url(soup, raw)
     h1 = soup.find("h1")
     title = normalise_space(h1.get_text(" ")) if h1 else ""
     if not title and soup.title:
         title = normalise_space(soup.title.get_text(" ")).split(" - GOV.UK")[0]
     for tag in soup(DROP_TAGS):
         tag.decompose()
-    root = soup.select_one(".govspeak") or soup.find("main") or soup.body or soup
+    bodies = soup.select(GOVSPEAK_SELECTOR)
+    root = max(bodies, key=lambda body: len(body.get_text()), default=None) or soup.find("main") or soup.body or soup
     footnotes = _take_footnotes(root)
     for mark in root.select(FOOTNOTE_MARK_SELECTOR):
         mark.decompose()
@@ -66,11 +76,11 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
             anchor = str(element.get("id") or slugify(" ".join(stack)))
             sections.append(Section(path=list(stack), anchor=anchor))
             continue
-        if name == "li" and element.find_parent("li") is not None:
+        if name == "li" and element.find_parent(["li", "table"]) is not None:
             continue
         if name == "p" and element.find_parent(["li", "table"]) is not None:
             continue
-        text = normalise_space(element.get_text(" "))
+        text = _table_text(element) if name == "table" else normalise_space(element.get_text(" "))
         if not text:
             continue
         blocks = sections[-1].blocks
@@ -88,6 +98,14 @@ def parse_html(path: Path, raw: bytes) -> DocumentDraft:
     )
 
 
+def _page_url(soup: Any, raw: bytes) -> str:
+    """The page's canonical link, else the address a browser noted when saving it ("saved from url")."""
+    canonical = soup.find("link", rel="canonical", href=True)
+    saved_from = SAVED_FROM_RE.search(raw[:2048])
+    url = str(canonical["href"]) if canonical else saved_from.group(1).decode("ascii", "replace") if saved_from else ""
+    return url if url.startswith(("http://", "https://")) else ""
+
+
 def _take_footnotes(root: Any) -> list[Block]:
     """Remove the footnotes list (kramdown's `div.footnotes`) and return one note block per footnote."""
     blocks: list[Block] = []
@@ -102,6 +120,19 @@ def _take_footnotes(root: Any) -> list[Block]:
                 blocks.append(Block(text=f"Footnote {label} {text}", anchor=anchor, note=True))
         container.decompose()
     return blocks
+
+
+def _table_text(table: Any) -> str:
+    """A table's caption, then one '• ' line per body row, its cells labelled with the column headings."""
+    rows = [
+        [normalise_space(cell.get_text(" ")) for cell in row.find_all(["th", "td"], recursive=False)]
+        for row in table.find_all("tr")
+    ]
+    rows = [row for row in rows if any(row)]
+    first = table.find("tr")
+    header = rows.pop(0) if rows and first is not None and first.find("td", recursive=False) is None else []
+    caption = table.find("caption")
+    return table_text(header, rows, normalise_space(caption.get_text(" ")) if caption else "")
 
 
 def _continues_lead_in(item: Any, blocks: list[Block]) -> bool:
@@ -129,4 +160,4 @@ def _blocks_for(element: Any, text: str) -> list[Block]:
             return [Block(text=f"{number}. {text}" if number else text, paragraph=number, anchor=anchor)]
         return [Block(text=f"• {text}", anchor=anchor)]
     match = NUMBERED_RE.match(text)
-    return [Block(text=text, paragraph=match.group(1) if match else None, anchor=anchor)]
+    return [Block(text=text, paragraph=(match.group(1) or match.group(2)) if match else None, anchor=anchor)]

@@ -160,7 +160,9 @@ def _published(draft: DocumentDraft, overrides: dict[str, Any]) -> tuple[date | 
         if draft.html_meta.get(key):
             found, _ = detect_date(draft.html_meta[key])
             if found:
-                return found, found.strftime("%-d %B %Y")
+                updated, _ = detect_date(draft.html_meta.get("govuk:public-updated-at", ""))
+                label = found.strftime("%-d %B %Y")  # the version held, as GOV.UK words it
+                return found, f"{label}, updated {updated:%-d %B %Y}" if updated and updated > found else label
     found, label = detect_date(draft.front_text[:2500])
     return found, str(overrides.get("published_label") or label)
 

@@ -88,7 +88,8 @@ def parse_pdf(path: Path) -> DocumentDraft:
 
 
 def _title_from_cover(pages: list[Page]) -> str:
-    """The title on the cover page: the first lines before a date or 'Statutory guidance' line."""
+    """The title on the cover page: the first lines before a date, the document's kind ('Statutory guidance',
+    'Non-statutory advice for ...') or the publisher."""
     for page in pages[:3]:
         lines = [line.strip() for line in page.lines if line.strip()]
         if not lines or normalise_for_match(lines[0]).startswith("contents"):
@@ -96,7 +97,11 @@ def _title_from_cover(pages: list[Page]) -> str:
         title: list[str] = []
         for line in lines:
             lowered = line.lower()
-            if re.search(r"(statutory guidance|guidance for|19\d\d|20\d\d|departmental advice)", lowered):
+            if re.search(
+                r"(statutory guidance|guidance for|19\d\d|20\d\d|departmental advice|statutory advice|"
+                r"^advice for|^department for education)",
+                lowered,
+            ):
                 break
             title.append(line)
         if 0 < len(title) <= 6:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["BULLET_RE", "join_lines", "normalise_for_match", "normalise_space"]
+__all__ = ["BULLET_RE", "join_lines", "normalise_for_match", "normalise_space", "table_text"]
 
 BULLET_RE = re.compile(r"^\s*(?:[•●▪◦‣∙·]|-\s|–\s|\*\s|o\s{1,})")
 # A hyphen at a line end is kept when the first part is one of these compound-forming words
@@ -96,6 +96,21 @@ def normalise_for_match(text: str) -> str:
     """Lowercase letters and digits only: robust comparison of headings against page lines."""
     text = unicodedata.normalize("NFKD", text).lower()
     return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def table_text(header: list[str], rows: list[list[str]], caption: str = "") -> str:
+    """A table as text: its caption, then one '• ' line per row, each cell labelled with its column heading
+    ("• Group: Looked-after children; Amount: £2,570"), so a row read alone still makes sense."""
+    lines = [caption] if caption else []
+    for row in rows:
+        if len(header) == len(row):
+            cells = [
+                f"{heading}: {cell}" if heading else cell for heading, cell in zip(header, row, strict=True) if cell
+            ]
+            lines.append("• " + "; ".join(cells))
+        elif any(row):
+            lines.append("• " + " | ".join(cell for cell in row if cell))
+    return "\n".join(line for line in lines if line)
 
 
 def join_lines(lines: list[str]) -> str:
