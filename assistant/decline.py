@@ -27,7 +27,7 @@ from pathlib import Path
 
 from assistant.models import EvidenceLevel
 from assistant.question import COHORTS, Question
-from textkit import content_words, raw_words, split_units, vocabulary
+from textkit import content_words, is_list_item, raw_words, split_units, vocabulary
 
 __all__ = [
     "DECLINE_OPENING",
@@ -172,14 +172,29 @@ def _topic_words(question: Question, asks: re.Pattern[str]) -> frozenset[str]:
     return content_words(asks.sub(" ", question.text))
 
 
-def gives_fact(question: Question, sentence: str) -> bool:
-    """True when `sentence` gives the fact the question asks for, about what the question asks."""
+def gives_fact(question: Question, sentence: str, context: frozenset[str] = frozenset()) -> bool:
+    """True when `sentence` gives the fact the question asks for, about what the question asks (its words, with
+    the `context` words of the text that introduces it when it is a list item or table row)."""
     for asks, has, _ in _FACT_NEEDS:
         if asks.search(question.text):
             topic = _topic_words(question, asks)
-            shared = len(topic & content_words(sentence)) / max(1, len(topic))
+            shared = len(topic & (content_words(sentence) | context)) / max(1, len(topic))
             return bool(has.search(sentence)) and shared >= FACT_TOPIC_SHARE
     return False
+
+
+def _giving_fact(question: Question, quoted: list[str]) -> list[str]:
+    """The quoted sentences that give the fact asked for. A list item or table row ("• Group: Looked-after
+    children; Amount: £2,570") is read with the sentences before it in its quote, which say what it is about."""
+    holding: list[str] = []
+    for text in quoted:
+        before: frozenset[str] = frozenset()
+        for unit in split_units(text):
+            if gives_fact(question, unit, before if is_list_item(unit) else frozenset()):
+                holding.append(unit)
+            if not is_list_item(unit):
+                before |= content_words(unit)
+    return holding
 
 
 def missing_fact(question: Question, quoted: list[str]) -> str:
@@ -187,8 +202,7 @@ def missing_fact(question: Question, quoted: list[str]) -> str:
     for asks, _has, what in _FACT_NEEDS:
         if not asks.search(question.text):
             continue
-        sentences = [u for text in quoted for u in split_units(text)]
-        holding = [s for s in sentences if gives_fact(question, s)]
+        holding = _giving_fact(question, quoted)
         if not holding:
             return what
         if what == "an amount of money":

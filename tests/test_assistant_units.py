@@ -92,6 +92,17 @@ def test_a_fact_must_be_given_about_what_was_asked() -> None:
     assert not gives_fact(timescale, "Pupils in Year 9 (aged 13-14) have a transition review of their plan.")
 
 
+def test_a_table_row_gives_an_amount_about_what_the_text_before_it_names() -> None:
+    question = analyse("How much pupil premium plus is paid for a looked-after child?")
+    intro = "Pupil premium plus is allocated for each looked-after child. The amounts are shown in the table."
+    row = "• Group of children: Looked-after children; Amount per pupil: £2,570"
+    assert missing_fact(question, [f"{intro} {row}"]) == ""
+    assert missing_fact(question, [row]) == "an amount of money"  # the row alone does not say what it is
+    # a sentence (not a list item) is read on its own
+    prose = f"{intro.split('. ')[0]}. Schools receive £300 for each pupil on roll."
+    assert missing_fact(question, [prose]) == "an amount of money"
+
+
 def test_display_units_drop_footnote_numbers() -> None:
     assert clean_unit("12. Councils should pay at least £2,000 for this allowance. 1") == (
         "Councils should pay at least £2,000 for this allowance."
