@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from datetime import date
@@ -106,6 +107,15 @@ def _draft(path: Path, fmt: str, raw: bytes) -> DocumentDraft:
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    """The text of a file: UTF-16 with a byte-order mark (Windows Notepad's "Unicode"), else UTF-8 (with or
+    without a byte-order mark), else Windows-1252. NUL characters mean it is not text."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = raw.decode("utf-16")  # the byte-order mark gives the byte order and is dropped
+        except UnicodeDecodeError:
+            text = "\x00"
+        if "\x00" not in text[:2048]:
+            return text
     if b"\x00" in raw[:4096]:
         raise IngestError(path, "looks like a binary file, not text")
     for encoding in ("utf-8-sig", "cp1252"):

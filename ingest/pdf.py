@@ -28,6 +28,8 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 PARAGRAPH_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.?\s+(?=[A-Z“‘\"'(•a-z0-9])")
 CONTENTS_ENTRY_RE = re.compile(r"^(?P<title>.*?\S)\s*\.{0,}\s+(?P<page>\d{1,3})\s*$")
 MIN_TEXT_CHARS = 200
+UNREADABLE = (ValueError, KeyError, TypeError, OSError, AttributeError, IndexError, NotImplementedError)
+"""What pypdf raises, besides its own errors, reading a damaged PDF (NotImplementedError: a garbled filter name)."""
 
 
 @dataclass
@@ -56,11 +58,11 @@ def parse_pdf(path: Path) -> DocumentDraft:
             path,
             "the PDF is encrypted (AES), which this installation cannot decrypt; save an unencrypted copy and retry",
         ) from exc
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (PdfReadError, *UNREADABLE) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
         if "decrypt" in reason.lower() or "encrypt" in reason.lower():
             raise IngestError(path, "the PDF is encrypted; save an unencrypted copy and retry") from exc
-        raise IngestError(path, f"the PDF is corrupt or unreadable ({reason})") from exc
+        raise IngestError(path, "the PDF is corrupt or unreadable" + _readable(reason)) from exc
     if not raw_pages:
         raise IngestError(path, "the PDF has no pages")
     if sum(len(text.strip()) for text in raw_pages) < MIN_TEXT_CHARS:
@@ -75,8 +77,8 @@ def parse_pdf(path: Path) -> DocumentDraft:
             warnings.append("no bookmarks: sections taken from the document's contents page")
         else:
             warnings.append("no bookmarks and no contents page: the document is one section")
-    metadata_title = str(reader.metadata.get("/Title", "") if reader.metadata else "").strip()
     front_text = "\n".join(line for page in pages[:3] for line in page.lines)
+    metadata_title = _metadata_title(reader)
     sections = _read_sections(pages, headings, warnings)
     return DocumentDraft(
         sections=sections,
@@ -85,6 +87,23 @@ def parse_pdf(path: Path) -> DocumentDraft:
         front_text=front_text,
         warnings=warnings,
     )
+
+
+def _metadata_title(reader: object) -> str:
+    """The document information's title; '' when there is none or it is damaged (the pages were read)."""
+    try:
+        metadata = reader.metadata  # type: ignore[attr-defined]
+        return str(metadata.get("/Title", "") if metadata else "").strip()
+    except Exception:
+        return ""
+
+
+def _readable(reason: str, limit: int = 120) -> str:
+    """' (reason)', shortened to about `limit` characters, when pypdf's reason is plain text; '' when it
+    quotes the file's raw bytes (b'\\xff...' or characters decoded from them), which no one can read."""
+    if not (reason.isascii() and reason.isprintable()) or "b'" in reason or 'b"' in reason or "\\x" in reason:
+        return ""
+    return f" ({reason if len(reason) <= limit else reason[: limit - 3].rstrip() + '...'})"
 
 
 def _title_from_cover(pages: list[Page]) -> str:

@@ -9,7 +9,9 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings", "REPO_ROOT"]
+from settings.errors import VshError
+
+__all__ = ["Settings", "check_data_dir", "get_settings", "REPO_ROOT"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,7 +152,28 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.data_dir / 'vsh.sqlite3'}"
 
 
+def check_data_dir(data_dir: Path) -> None:
+    """Raise VshError when `data_dir` cannot be the data directory: it, or a folder above it, is a file."""
+    for path in (data_dir, *data_dir.parents):
+        try:
+            if not path.exists():
+                continue
+            is_file = not path.is_dir()
+        except OSError:  # unreadable: opening the folder will tell
+            return
+        if is_file:
+            where = "is a file" if path == data_dir else f"is under {path}, which is a file"
+            raise VshError(
+                f"VSH_DATA_DIR ({data_dir}) {where}, not a folder.",
+                hint="Point VSH_DATA_DIR at a folder (it is created when missing), or move the file away.",
+            )
+        return
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (tests build their own `Settings(...)` instead)."""
-    return Settings()
+    """The process-wide settings (tests build their own `Settings(...)` instead). Raises VshError when
+    VSH_DATA_DIR names a file."""
+    settings = Settings()
+    check_data_dir(settings.data_dir)
+    return settings

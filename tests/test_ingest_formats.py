@@ -96,9 +96,11 @@ def _blank_pdf(path: Path) -> None:
 FONT = {"/Type": "/Font", "/Subtype": "/Type1", "/BaseFont": "/Helvetica"}
 
 
-def _aes_pdf(path: Path, user_password: str, algorithm: str) -> None:
-    """A real AES-encrypted PDF with a few lines of text, as Acrobat writes them (`user_password` may be empty:
-    anyone may open it, only printing or copying is restricted)."""
+def _text_pdf(
+    path: Path, user_password: str | None = None, algorithm: str = "AES-256", *, compress: bool = False
+) -> None:
+    """A real PDF with a few lines of text; with a `user_password`, AES-encrypted as Acrobat writes them
+    (`user_password` may be empty: anyone may open it, only printing or copying is restricted)."""
     writer = PdfWriter()
     page = writer.add_blank_page(400, 300)
     lines = [
@@ -114,7 +116,10 @@ def _aes_pdf(path: Path, user_password: str, algorithm: str) -> None:
     font = DictionaryObject({NameObject(k): NameObject(v) for k, v in FONT.items()})
     fonts = DictionaryObject({NameObject("/F1"): font})
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
-    writer.encrypt(user_password, owner_password="owner", algorithm=algorithm)
+    if compress:
+        page.compress_content_streams()
+    if user_password is not None:
+        writer.encrypt(user_password, owner_password="owner", algorithm=algorithm)
     with path.open("wb") as handle:
         writer.write(handle)
 
@@ -122,7 +127,7 @@ def _aes_pdf(path: Path, user_password: str, algorithm: str) -> None:
 @pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
 def test_an_aes_encrypted_pdf_anyone_may_open_is_read(tmp_path: Path, algorithm: str) -> None:
     path = tmp_path / "open.pdf"
-    _aes_pdf(path, "", algorithm)
+    _text_pdf(path, "", algorithm)
     doc = parse_file(path)
     assert "educational attainment of looked-after children" in " ".join(p.text for p in doc.passages)
 
@@ -131,7 +136,7 @@ def test_an_aes_encrypted_pdf_anyone_may_open_is_read(tmp_path: Path, algorithm:
     ("name", "make", "message"),
     [
         ("locked.pdf", _encrypted_pdf, "encrypted"),
-        ("aes256-locked.pdf", lambda p: _aes_pdf(p, "secret", "AES-256"), "encrypted"),
+        ("aes256-locked.pdf", lambda p: _text_pdf(p, "secret"), "encrypted"),
         ("scan.pdf", _blank_pdf, "no extractable text"),
         ("corrupt.pdf", lambda p: p.write_bytes(b"%PDF-1.4\n%%garbage" * 20), "corrupt"),
         ("fake.pdf", lambda p: p.write_bytes(b"hello, not a pdf"), "not a PDF"),
@@ -147,6 +152,29 @@ def test_bad_input_gets_one_line_error_naming_the_file(tmp_path: Path, name: str
         parse_file(path)
     assert message in str(caught.value)
     assert name in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "compressed"])
+def test_a_pdf_corrupted_anywhere_gets_one_readable_error_line(tmp_path: Path, compress: bool) -> None:
+    """Flip each byte of a small valid PDF in turn: every file pypdf cannot read is refused with one line of
+    plain text naming it, the reason kept only when it is text (never the raw bytes pypdf quotes)."""
+    good = tmp_path / "good.pdf"
+    _text_pdf(good, compress=compress)
+    raw = good.read_bytes()
+    assert "educational attainment" in " ".join(p.text for p in parse_file(good).passages)
+    path = tmp_path / "flipped.pdf"
+    errors: set[str] = set()
+    for at in range(len(raw)):
+        path.write_bytes(raw[:at] + b"\xff" + raw[at + 1 :])
+        try:
+            parse_file(path)
+        except IngestError as exc:
+            errors.add(str(exc))
+    assert f"{path}: the PDF is corrupt or unreadable" in errors  # pypdf's reason quoted raw bytes: left out
+    assert f"{path}: the PDF is corrupt or unreadable (startxref not found)" in errors  # a plain reason is kept
+    for error in errors:
+        assert error.startswith(f"{path}: ") and error.isprintable() and error.isascii(), error
+        assert "\\x" not in error and "b'" not in error and len(error) <= len(str(path)) + 170, error
 
 
 def test_unreadable_paths(tmp_path: Path) -> None:

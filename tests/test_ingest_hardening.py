@@ -102,3 +102,47 @@ def test_a_title_line_stays_the_title(tmp_path: Path) -> None:
     doc = parse_file(path)
     assert doc.meta.title == "Attendance notes for social workers"
     assert all("Attendance notes" not in p.text for p in doc.passages)
+
+
+POLICY_MD = (
+    "# Our virtual school policy\n\n## Personal education plans\n\n4. The PEP must be reviewed each term – “on time”.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "bom", "codec"),
+    [
+        ("notepad-unicode.txt", b"\xff\xfe", "utf-16-le"),  # Notepad's "Unicode", with Windows line ends
+        ("notepad-unicode.md", b"\xff\xfe", "utf-16-le"),
+        ("big-endian.md", b"\xfe\xff", "utf-16-be"),
+        ("utf8-bom.md", b"\xef\xbb\xbf", "utf-8"),
+    ],
+    ids=["utf-16-le-txt", "utf-16-le-md", "utf-16-be-md", "utf-8-bom-md"],
+)
+def test_a_utf16_or_utf8_bom_text_file_is_decoded_and_ingested(
+    tmp_path: Path, name: str, bom: bytes, codec: str
+) -> None:
+    path = tmp_path / name
+    text = POLICY_MD if name.endswith(".md") else ONE_PARAGRAPH
+    path.write_bytes(bom + text.replace("\n", "\r\n").encode(codec))
+    doc = parse_file(path)
+    passages = " ".join(p.text for p in doc.passages)
+    assert "\x00" not in passages and "\ufeff" not in passages and "\r" not in passages
+    if name.endswith(".md"):
+        assert doc.meta.title == "Our virtual school policy"
+        assert "4. The PEP must be reviewed each term – “on time”." in passages
+    else:
+        assert "every looked-after child has an up-to-date personal education plan" in passages
+    report = ingest_paths([path], Settings(data_dir=tmp_path / "data"))
+    assert not report.failed, report.failed
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xff\xfe", b"\xfe\xff"], ids=["no-bom", "utf-16-le-bom", "utf-16-be-bom"])
+def test_a_binary_file_is_still_refused_even_after_a_utf16_bom(tmp_path: Path, bom: bytes) -> None:
+    import random
+
+    path = tmp_path / "photo.txt"
+    path.write_bytes(bom + random.Random(7).randbytes(4000) + b"\x00\x00")
+    with pytest.raises(IngestError) as caught:
+        parse_file(path)
+    assert str(caught.value) == f"{path}: looks like a binary file, not text"

@@ -6,18 +6,36 @@ does with the review pages, a router of `evals` that the web app of `bots` mount
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from bots.cli import ask, serve_command, slack
 from evals.cli import eval_app, users_app
 from evals.review import mount_review
 from index.cli import docs, index_app, ingest, search
+from settings import VshError
 from storage.cli import transcripts_app
 from sync.cli import sync
 
 __all__ = ["app"]
 
+
+class _Commands(TyperGroup):
+    """A product error no command handles itself (a configuration error, such as VSH_DATA_DIR naming a file)
+    is shown as one line, what is wrong and what to do, with exit code 2: never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # the parameter type typer declares is private (typer._click.Context)
+        try:
+            return super().invoke(ctx)
+        except VshError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="VSH Guidance Assistant: cited answers from DfE guidance on the Virtual School Head role.",
     no_args_is_help=True,
     add_completion=False,
