@@ -2,8 +2,10 @@
 
 A failed write is logged, counted in `vsh_storage_errors_total` and queued (bounded: when full, the oldest
 record is dropped, logged and counted in `vsh_storage_dropped_total`; `vsh_storage_pending` is the queue
-length). `flush()` writes queued records in order and stops at the first connection failure;
-`start(interval)` runs it periodically in a daemon thread, `stop()` ends that thread.
+length). `flush()` writes queued records in order and stops at the first connection failure; a record the
+database refuses for good (a duplicate, or content it cannot store) is dropped, logged and counted as dropped,
+so that it never holds up the records behind it. `start(interval)` runs `flush()` periodically in a daemon
+thread, `stop()` ends that thread.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import Counter, Gauge
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from storage.models import utcnow
 
@@ -105,10 +107,14 @@ class WriteBehindQueue:
                     item = self._items[0]
                 try:
                     self._write(item.kind, item.row)
-                except IntegrityError as exc:
-                    # permanent (duplicate or orphan): retrying would block the queue forever
-                    log.error("dropping queued %s: %s", item.kind, type(exc).__name__)
+                except (IntegrityError, DataError) as exc:
+                    # permanent (a duplicate or orphan, or content the database refuses): retrying would block
+                    # every record behind it for ever
+                    reason = str(exc.orig).splitlines()[0] if exc.orig is not None and str(exc.orig) else ""
+                    log.error("dropping queued %s the database refuses: %s %s", item.kind, type(exc).__name__, reason)
                     STORAGE_ERRORS.labels(operation="flush").inc()
+                    self.dropped += 1
+                    STORAGE_DROPPED.inc()
                 except (DBAPIError, SQLAlchemyError, OSError) as exc:
                     item.attempts += 1
                     self.errors += 1

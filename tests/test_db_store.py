@@ -221,3 +221,22 @@ def test_sqlite_directory_removed_then_restored(tmp_path: Path) -> None:
     assert store.pending == 0
     assert [t.question for t in store.list_transcripts(newest_first=False)] == ["before", "while gone", "after"]
     store.close()
+
+
+def test_a_record_the_database_refuses_for_its_content_does_not_hold_up_the_others() -> None:
+    from sqlalchemy.exc import DataError
+
+    from storage.queue import Pending, WriteBehindQueue
+
+    written: list[int] = []
+
+    def write(kind: str, row: dict[str, object]) -> None:
+        if row["refused"]:
+            raise DataError("INSERT INTO transcripts ...", {}, ValueError("value too long for type"))
+        written.append(int(str(row["n"])))
+
+    queue = WriteBehindQueue(write, lambda: "test database", max_pending=10)
+    for n in range(3):
+        queue.put(Pending("transcript", {"n": n, "refused": n == 0}))
+    assert queue.flush() == 2 and written == [1, 2]
+    assert len(queue) == 0 and queue.dropped == 1
