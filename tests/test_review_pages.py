@@ -120,3 +120,52 @@ def test_live_transcripts_with_feedback_are_listed(site: tuple[LiveServer, Any, 
     assert transcript_id in live.text
     assert transcript_id not in client.get("/review?feedback=helpful").text
     client.close()
+
+
+def test_two_reviewers_judging_the_same_answer_at_once(site: tuple[LiveServer, Any, str]) -> None:
+    """Alice and Bob open the same transcript; Alice saves "wrong" first. Bob's "correct" and approval are not
+    saved over hers unseen: his page comes back (409) naming her verdict and note, with his own kept in the form;
+    saving again records his too, and both stay listed."""
+    server, store, run_id = site
+    add_reviewer(store, "second-vsh", PASSWORD)
+    alice = _login(server.base_url)
+    bob = httpx.Client(base_url=server.base_url, timeout=60)
+    assert bob.post("/review/login", data={"username": "second-vsh", "password": PASSWORD}).status_code == 303
+    listing = alice.get(f"/review?run={run_id}")
+    transcript_id = re.findall(r'class="row-link" href="/review/transcripts/([0-9a-f]+)', listing.text)[-1]
+
+    def form(client: httpx.Client) -> dict[str, str]:
+        page = client.get(f"/review/transcripts/{transcript_id}?run={run_id}").text
+        return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.split("</form>")[1]))
+
+    alice_form, bob_form = form(alice), form(bob)
+    first = alice.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={**alice_form, "verdict": "wrong", "comment": "cites the 2018 version"},
+    )
+    assert first.status_code == 303
+    second = bob.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={**bob_form, "verdict": "correct", "comment": "reads fine to me", "approve": "1"},
+        headers={"accept": "text/html"},
+    )
+    assert second.status_code == 409, second.status_code
+    assert "vsh-lead judged this answer" in second.text and "cites the 2018 version" in second.text
+    assert ">reads fine to me</textarea>" in second.text  # his note is kept in the form
+    assert (
+        re.search(r'value="correct" required checked', second.text)
+        and 'name="approve" value="1" checked' in second.text
+    )
+    from evals.results import annotations_for
+
+    assert [a.verdict for a in annotations_for(store, [transcript_id])[transcript_id]] == ["wrong"]
+    again = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', second.text.split("</form>")[1]))
+    saved = bob.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={**again, "verdict": "partly_correct", "comment": "reads fine, but see the note above"},
+    )
+    assert saved.status_code == 303
+    notes = annotations_for(store, [transcript_id])[transcript_id]
+    assert [(a.reviewer, a.verdict) for a in notes] == [("vsh-lead", "wrong"), ("second-vsh", "partly_correct")]
+    alice.close()
+    bob.close()
