@@ -135,6 +135,7 @@ def transcript_page(
         "place": position(rows, transcript_id),
         "saved": request.query_params.get("saved") == "1",
         "corrected": request.query_params.get("corrected") == "1",
+        "withdrawn": request.query_params.get("withdrawn") == "1",
         "correction": correction,
         "draft": draft or Draft(),
         "shortcuts": SHORTCUTS,

@@ -169,3 +169,35 @@ def test_two_reviewers_judging_the_same_answer_at_once(site: tuple[LiveServer, A
     assert [(a.reviewer, a.verdict) for a in notes] == [("vsh-lead", "wrong"), ("second-vsh", "partly_correct")]
     alice.close()
     bob.close()
+
+
+def test_an_approval_can_be_withdrawn(site: tuple[LiveServer, Any, str]) -> None:
+    """An answer approved by mistake (the `a` key is one press) can be withdrawn on its transcript page: it is
+    no longer given to users, the page says so, and the withdrawal needs the session's CSRF token."""
+    from storage.approved import approved_answers
+
+    server, store, run_id = site
+    client = _login(server.base_url)
+    listing = client.get(f"/review?run={run_id}")
+    transcript_id = re.findall(r'class="row-link" href="/review/transcripts/([0-9a-f]+)', listing.text)[1]
+    page = client.get(f"/review/transcripts/{transcript_id}?run={run_id}")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    approved = client.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={"verdict": "correct", "approve": "1", "csrf": csrf.group(1), "back": f"run={run_id}"},
+    )
+    assert approved.status_code == 303
+    [row] = [a for a in approved_answers(store) if a.transcript_id == transcript_id]
+    page = client.get(f"/review/transcripts/{transcript_id}?run={run_id}")
+    action = f"/review/approved/{row.id}/withdraw"
+    assert f'action="{action}"' in page.text
+    refused = client.post(action, data={"csrf": "not the token", "back": f"run={run_id}"})
+    assert refused.status_code == 403
+    withdrawn = client.post(action, data={"csrf": csrf.group(1), "back": f"run={run_id}"})
+    assert withdrawn.status_code == 303
+    assert withdrawn.headers["location"] == f"/review/transcripts/{transcript_id}?run={run_id}&withdrawn=1#reuse"
+    assert row.id not in {a.id for a in approved_answers(store)}  # no longer served
+    after = client.get(withdrawn.headers["location"]).text
+    assert "withdrawn by vsh-lead" in after and f'action="{action}"' not in after
+    client.close()
