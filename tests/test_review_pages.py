@@ -201,3 +201,30 @@ def test_an_approval_can_be_withdrawn(site: tuple[LiveServer, Any, str]) -> None
     after = client.get(withdrawn.headers["location"]).text
     assert "withdrawn by vsh-lead" in after and f'action="{action}"' not in after
     client.close()
+
+
+def test_finding_a_question_search_declined_and_wrong_lead(site: tuple[LiveServer, Any, str]) -> None:
+    """In a long run a reviewer finds a question by its words, or lists the declined answers or the answers
+    that did not lead with the right paragraph; the filters travel to the transcript and the export."""
+    from evals.results import run_rows
+
+    server, store, run_id = site
+    rows = run_rows(store, run_id)
+    client = _login(server.base_url)
+
+    def listed(query: str) -> set[str]:
+        page = client.get(f"/review?run={run_id}&{query}")
+        assert page.status_code == 200
+        return set(re.findall(r'class="row-link" href="/review/transcripts/([0-9a-f]+)', page.text))
+
+    cake = {r.transcript.id for r in rows if "chocolate" in r.transcript.question.lower()}
+    assert cake and listed("q=CHOCOLATE+cake") == cake
+    assert listed("declined=yes") == {r.transcript.id for r in rows if r.transcript.declined}
+    assert listed("declined=no") == {r.transcript.id for r in rows if not r.transcript.declined}
+    wrong_lead = {r.transcript.id for r in rows if r.result.answerable and not r.result.lead}
+    assert listed("lead=wrong") == wrong_lead
+    page = client.get(f"/review?run={run_id}&q=chocolate")
+    assert 'value="chocolate"' in page.text and "q=chocolate" in page.text.split('class="row-link"')[1][:200]
+    export = client.get(f"/review/export.csv?run={run_id}&q=chocolate")
+    assert {row["transcript_id"] for row in csv.DictReader(io.StringIO(export.text))} == cake
+    client.close()
