@@ -29,7 +29,7 @@ from evals.models import VERDICTS, Annotation
 from evals.results import annotations_for, get_run, latest_annotation, list_runs
 from evals.review_approve import approve_router, approve_transcript, needs_rereview
 from evals.review_auth import SESSION_COOKIE, Session, auth_router, check_csrf, reviewer_session_api, session_secret
-from evals.review_page import page, store_of, transcript_page
+from evals.review_page import Draft, page, store_of, transcript_page
 from evals.review_rows import ListFilters, filtered_rows, position
 
 __all__ = ["SESSION_COOKIE", "mount_review", "router", "session_secret"]
@@ -77,9 +77,14 @@ def annotate(
     comment: Annotated[str, Form()] = "",
     approve: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "",
+    seen: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Save the verdict (and, with `approve`, approve the answer for reuse), then go to the next transcript
-    of the list the reviewer came from, keeping its filters."""
+    of the list the reviewer came from, keeping its filters.
+
+    `seen` is the id of the newest annotation the reviewer's page showed (0: none): when another reviewer has
+    judged the transcript since, nothing is saved; the page comes back (409) showing their verdict, with this
+    one kept in the form."""
     check_csrf(session, csrf)
     if verdict not in VERDICTS:
         raise HTTPException(status_code=422, detail=f"verdict must be one of {', '.join(VERDICTS)}")
@@ -93,6 +98,10 @@ def annotate(
     if transcript is None:
         raise HTTPException(status_code=404, detail="No such transcript.")
     filters = ListFilters.from_query(back)
+    latest = latest_annotation(annotations_for(store, [transcript_id]), transcript_id)
+    if seen is not None and latest is not None and str(latest.id) != seen and latest.reviewer != session["user"]:
+        draft = Draft(verdict=verdict, comment=comment[:5000], approve=bool(approve), conflict=latest)
+        return transcript_page(request, session, transcript_id, filters, draft=draft, status_code=409)
     run = get_run(store, filters.run) if filters.run else None
     following = position(filtered_rows(store, run.id if run else "", filters), transcript_id).next
     with store.session() as db:

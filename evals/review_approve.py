@@ -3,7 +3,8 @@ index (a search box on the transcript screen), and the list of approved answers 
 
 Approved answers are stored by `storage.approved` with the reviewer, the date, the question and the content
 hashes of the cited documents; the assistant serves them again (`assistant.approved`). When a document an
-approved answer cites changes in the index, the answer is no longer served and is listed on /review.
+approved answer cites changes in the index, the answer is no longer served and is listed on /review. A reviewer
+can withdraw an approval from its transcript page.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from evals.review_auth import Session, check_csrf
 from evals.review_page import Correction, index_of, store_of, transcript_page
 from evals.review_rows import ListFilters
 from storage import Transcript
-from storage.approved import ApprovedAnswer, approve, approved_answers, mark_stale
+from storage.approved import ApprovedAnswer, approve, approved_answers, mark_stale, withdraw
 
 __all__ = ["approve_router", "approve_transcript", "needs_rereview"]
 
@@ -124,3 +125,28 @@ def correct(
         hits = index.search(correction.query, k=SEARCH_RESULTS)
         correction.results = [h.passage for h in hits if h.passage.passage_id not in taken]
     return transcript_page(request, session, transcript_id, filters, correction)
+
+
+@approve_router.post("/approved/{approved_id}/withdraw")
+def withdraw_approval(
+    request: Request,
+    session: Session,
+    approved_id: str,
+    csrf: Annotated[str, Form()],
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """Stop giving an approved (or corrected) answer to users; back to its transcript."""
+    check_csrf(session, csrf)
+    store = store_of(request)
+    with store.session() as db:
+        row = db.get(ApprovedAnswer, approved_id)
+        transcript_id = row.transcript_id if row is not None else None
+    if row is None:
+        raise HTTPException(status_code=404, detail="No such approved answer.")
+    withdraw(store, approved_id, session["user"])  # one already withdrawn or superseded stays as it is
+    filters = ListFilters.from_query(back)
+    if transcript_id is None:
+        return RedirectResponse(f"/review{filters.suffix()}", status_code=303)
+    return RedirectResponse(
+        f"/review/transcripts/{transcript_id}{filters.suffix('withdrawn=1')}#reuse", status_code=303
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -117,9 +117,20 @@ def reviewer_session(request: Request) -> dict[str, Any]:
     """Dependency for pages: the session, or a 303 redirect to the login page."""
     session = _session(request)
     if session is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise HTTPException(status_code=303, headers={"Location": f"/review/login?{urlencode({'next': target})}"})
+        target = f"/review/login?{urlencode({'next': _return_to(request)})}"
+        raise HTTPException(status_code=303, headers={"Location": target})
     return session
+
+
+def _return_to(request: Request) -> str:
+    """Where signing in leads back to: the page asked for, or, for a form sent after the session ended, the
+    page the form was on (a POST-only address would answer 405 to the browser's GET)."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/review"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/review"
 
 
 def reviewer_session_api(request: Request) -> dict[str, Any]:

@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from assistant import Answer
 from assistant.retrieve import Retriever
-from evals.models import VERDICTS, EvalResult
+from evals.models import VERDICTS, Annotation, EvalResult
 from evals.results import annotations_for, get_run
 from evals.review_rows import ListFilters, filtered_rows, position, score_words
 from storage import TranscriptStore
 from storage.approved import ApprovedAnswer
 
-__all__ = ["Correction", "index_of", "page", "store_of", "templates", "transcript_page"]
+__all__ = ["Correction", "Draft", "index_of", "page", "store_of", "templates", "transcript_page"]
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 SHORTCUTS = (
@@ -43,6 +43,16 @@ class Correction:
     query: str = ""
     results: list[Any] = field(default_factory=list)  # passages found
     error: str = ""
+
+
+@dataclass
+class Draft:
+    """A verdict not saved because `conflict`, another reviewer's, was saved while this one was being written."""
+
+    verdict: str = ""
+    comment: str = ""
+    approve: bool = False
+    conflict: Annotation | None = None
 
 
 def store_of(request: Request) -> TranscriptStore:
@@ -85,6 +95,7 @@ def transcript_page(
     filters: ListFilters,
     correction: Correction | None = None,
     status_code: int = 200,
+    draft: Draft | None = None,
 ) -> HTMLResponse:
     """The review screen of one transcript, placed in the list `filters` select."""
     store = store_of(request)
@@ -124,7 +135,9 @@ def transcript_page(
         "place": position(rows, transcript_id),
         "saved": request.query_params.get("saved") == "1",
         "corrected": request.query_params.get("corrected") == "1",
+        "withdrawn": request.query_params.get("withdrawn") == "1",
         "correction": correction,
+        "draft": draft or Draft(),
         "shortcuts": SHORTCUTS,
     }
     return page(request, "review_transcript.html", context, status_code)

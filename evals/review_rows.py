@@ -25,6 +25,9 @@ class ListFilters:
     topic: str = ""
     verdict: str = ""
     feedback: str = ""
+    declined: str = ""  # yes | no
+    lead: str = ""  # wrong: an answerable question not led by a gold paragraph
+    q: str = ""  # words of the question
     max_score: float | None = None
 
     @classmethod
@@ -112,10 +115,14 @@ def filtered_rows(store: TranscriptStore, run_id: str, filters: ListFilters) -> 
     for row in rows:
         row["feedback"] = feedback_by.get(row["transcript"].id, "")
     f = filters
+    words = f.q.lower().split()
     return [
         row
         for row in rows
         if (not f.topic or row["topic"] == f.topic)
+        and all(w in row["transcript"].question.lower() for w in words)
+        and (not f.declined or bool(row["transcript"].declined) == (f.declined == "yes"))
+        and (f.lead != "wrong" or (row["result"] is not None and row["result"].answerable and not row["result"].lead))
         and (not f.verdict or row["verdict"] == f.verdict or (f.verdict == "none" and not row["verdict"]))
         and (not f.feedback or row["feedback"] == f.feedback)
         and (f.max_score is None or (row["score"] is not None and row["score"] <= f.max_score))

@@ -3,7 +3,8 @@ documents; served again by `StoredApprovedAnswers` (the assistant's `ApprovedAns
 
 An approved answer is *active* until a document it cites changes (its sha256 in the index differs from the
 one recorded at approval, or the document is gone): it is then *stale*, is no longer served, and is listed
-for re-review. A newer approval of the same question *supersedes* the older one.
+for re-review. A newer approval of the same question *supersedes* the older one. A reviewer can *withdraw* an
+active or stale one (`withdraw`): it is no longer served nor listed for re-review.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "cited_hashes",
     "mark_stale",
     "stale_reason",
+    "withdraw",
 ]
 
 log = logging.getLogger("vsh.approved")
@@ -57,8 +59,11 @@ class ApprovedAnswer(Base):
     )
     doc_hashes_json: Mapped[str] = mapped_column(Text, default="{}")
     """{doc_id: sha256} of every cited document when approved."""
-    status: Mapped[str] = mapped_column(String(16), default="active", index=True)  # active | stale | superseded
+    status: Mapped[str] = mapped_column(
+        String(16), default="active", index=True
+    )  # active | stale | superseded | withdrawn
     stale_reason: Mapped[str] = mapped_column(Text, default="")
+    """Why it is not served: a changed document (stale), or who withdrew it."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
@@ -154,6 +159,17 @@ def _set_stale(store: TranscriptStore, approved_id: str, reason: str) -> None:
             .where(ApprovedAnswer.id == approved_id, ApprovedAnswer.status == "active")
             .values(status="stale", stale_reason=reason, updated_at=utcnow())
         )
+
+
+def withdraw(store: TranscriptStore, approved_id: str, reviewer: str) -> bool:
+    """Stop serving an active (or stale) approved answer; False when there was none to withdraw."""
+    with store.session() as session:
+        result = session.execute(
+            update(ApprovedAnswer)
+            .where(ApprovedAnswer.id == approved_id, ApprovedAnswer.status.in_(("active", "stale")))
+            .values(status="withdrawn", stale_reason=f"withdrawn by {reviewer}", updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 class StoredApprovedAnswers:

@@ -121,3 +121,56 @@ def test_eval_report_reads_on_a_phone(site: tuple[LiveServer, str], tmp_path: Pa
             assert serious_violations(page) == []
         finally:
             browser.close()
+
+
+def test_a_comment_survives_a_reload_and_a_session_that_ended_mid_typing(site: tuple[LiveServer, str]) -> None:
+    """A reviewer types a note; the page is reloaded, then the session ends (8 hours passed, or a sign-out on
+    another device) before "Save and next": signing in again brings them back to the transcript, not to an
+    error page, with their verdict and note still there; once saved, the note is not offered again."""
+    from playwright.sync_api import sync_playwright
+
+    from evals.reviewers import end_sessions
+
+    server, run_id = site
+    store = STORES[run_id]
+    note = "the second citation is about adopted children, not looked-after ones"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            console: list[str] = []
+            page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+            page.goto(f"{server.base_url}/review/login")
+            page.get_by_label("Username").fill("browser-lead")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url("**/review")
+            page.goto(f"{server.base_url}/review?run={run_id}")
+            page.locator("a.row-link").last.click()
+            page.wait_for_url("**/review/transcripts/**")
+            transcript_url = page.url
+            page.keyboard.press("2")  # partly correct
+            page.get_by_label("Comment (optional)").fill(note)
+            page.reload()
+            assert page.get_by_label("Comment (optional)").input_value() == note
+            assert page.get_by_label("Partly correct").is_checked()
+            end_sessions(store, "browser-lead")  # the session ends while the reviewer is still typing
+            page.get_by_label("Comment (optional)").press("End")
+            page.keyboard.type(" (para 12)")
+            page.get_by_role("button", name="Save and next").click()
+            page.wait_for_url("**/review/login**")
+            page.get_by_label("Username").fill("browser-lead")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state()
+            assert page.url == transcript_url, page.url  # back on the transcript, not a 405 page
+            assert page.get_by_label("Comment (optional)").input_value() == note + " (para 12)"
+            assert page.get_by_label("Partly correct").is_checked()
+            page.get_by_role("button", name="Save and next").click()
+            page.wait_for_url("**done=1**")
+            page.goto(transcript_url)
+            assert note + " (para 12)" in page.locator(".expected").inner_text()  # saved, listed under Reviews
+            assert page.get_by_label("Comment (optional)").input_value() == ""  # and not offered again
+            assert console == [], console
+        finally:
+            browser.close()

@@ -120,3 +120,111 @@ def test_live_transcripts_with_feedback_are_listed(site: tuple[LiveServer, Any, 
     assert transcript_id in live.text
     assert transcript_id not in client.get("/review?feedback=helpful").text
     client.close()
+
+
+def test_two_reviewers_judging_the_same_answer_at_once(site: tuple[LiveServer, Any, str]) -> None:
+    """Alice and Bob open the same transcript; Alice saves "wrong" first. Bob's "correct" and approval are not
+    saved over hers unseen: his page comes back (409) naming her verdict and note, with his own kept in the form;
+    saving again records his too, and both stay listed."""
+    server, store, run_id = site
+    add_reviewer(store, "second-vsh", PASSWORD)
+    alice = _login(server.base_url)
+    bob = httpx.Client(base_url=server.base_url, timeout=60)
+    assert bob.post("/review/login", data={"username": "second-vsh", "password": PASSWORD}).status_code == 303
+    listing = alice.get(f"/review?run={run_id}")
+    transcript_id = re.findall(r'class="row-link" href="/review/transcripts/([0-9a-f]+)', listing.text)[-1]
+
+    def form(client: httpx.Client) -> dict[str, str]:
+        page = client.get(f"/review/transcripts/{transcript_id}?run={run_id}").text
+        return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.split("</form>")[1]))
+
+    alice_form, bob_form = form(alice), form(bob)
+    first = alice.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={**alice_form, "verdict": "wrong", "comment": "cites the 2018 version"},
+    )
+    assert first.status_code == 303
+    second = bob.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={**bob_form, "verdict": "correct", "comment": "reads fine to me", "approve": "1"},
+        headers={"accept": "text/html"},
+    )
+    assert second.status_code == 409, second.status_code
+    assert "vsh-lead judged this answer" in second.text and "cites the 2018 version" in second.text
+    assert ">reads fine to me</textarea>" in second.text  # his note is kept in the form
+    assert (
+        re.search(r'value="correct" required checked', second.text)
+        and 'name="approve" value="1" checked' in second.text
+    )
+    from evals.results import annotations_for
+
+    assert [a.verdict for a in annotations_for(store, [transcript_id])[transcript_id]] == ["wrong"]
+    again = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', second.text.split("</form>")[1]))
+    saved = bob.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={**again, "verdict": "partly_correct", "comment": "reads fine, but see the note above"},
+    )
+    assert saved.status_code == 303
+    notes = annotations_for(store, [transcript_id])[transcript_id]
+    assert [(a.reviewer, a.verdict) for a in notes] == [("vsh-lead", "wrong"), ("second-vsh", "partly_correct")]
+    alice.close()
+    bob.close()
+
+
+def test_an_approval_can_be_withdrawn(site: tuple[LiveServer, Any, str]) -> None:
+    """An answer approved by mistake (the `a` key is one press) can be withdrawn on its transcript page: it is
+    no longer given to users, the page says so, and the withdrawal needs the session's CSRF token."""
+    from storage.approved import approved_answers
+
+    server, store, run_id = site
+    client = _login(server.base_url)
+    listing = client.get(f"/review?run={run_id}")
+    transcript_id = re.findall(r'class="row-link" href="/review/transcripts/([0-9a-f]+)', listing.text)[1]
+    page = client.get(f"/review/transcripts/{transcript_id}?run={run_id}")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    approved = client.post(
+        f"/review/transcripts/{transcript_id}/annotations",
+        data={"verdict": "correct", "approve": "1", "csrf": csrf.group(1), "back": f"run={run_id}"},
+    )
+    assert approved.status_code == 303
+    [row] = [a for a in approved_answers(store) if a.transcript_id == transcript_id]
+    page = client.get(f"/review/transcripts/{transcript_id}?run={run_id}")
+    action = f"/review/approved/{row.id}/withdraw"
+    assert f'action="{action}"' in page.text
+    refused = client.post(action, data={"csrf": "not the token", "back": f"run={run_id}"})
+    assert refused.status_code == 403
+    withdrawn = client.post(action, data={"csrf": csrf.group(1), "back": f"run={run_id}"})
+    assert withdrawn.status_code == 303
+    assert withdrawn.headers["location"] == f"/review/transcripts/{transcript_id}?run={run_id}&withdrawn=1#reuse"
+    assert row.id not in {a.id for a in approved_answers(store)}  # no longer served
+    after = client.get(withdrawn.headers["location"]).text
+    assert "withdrawn by vsh-lead" in after and f'action="{action}"' not in after
+    client.close()
+
+
+def test_finding_a_question_search_declined_and_wrong_lead(site: tuple[LiveServer, Any, str]) -> None:
+    """In a long run a reviewer finds a question by its words, or lists the declined answers or the answers
+    that did not lead with the right paragraph; the filters travel to the transcript and the export."""
+    from evals.results import run_rows
+
+    server, store, run_id = site
+    rows = run_rows(store, run_id)
+    client = _login(server.base_url)
+
+    def listed(query: str) -> set[str]:
+        page = client.get(f"/review?run={run_id}&{query}")
+        assert page.status_code == 200
+        return set(re.findall(r'class="row-link" href="/review/transcripts/([0-9a-f]+)', page.text))
+
+    cake = {r.transcript.id for r in rows if "chocolate" in r.transcript.question.lower()}
+    assert cake and listed("q=CHOCOLATE+cake") == cake
+    assert listed("declined=yes") == {r.transcript.id for r in rows if r.transcript.declined}
+    assert listed("declined=no") == {r.transcript.id for r in rows if not r.transcript.declined}
+    wrong_lead = {r.transcript.id for r in rows if r.result.answerable and not r.result.lead}
+    assert listed("lead=wrong") == wrong_lead
+    page = client.get(f"/review?run={run_id}&q=chocolate")
+    assert 'value="chocolate"' in page.text and "q=chocolate" in page.text.split('class="row-link"')[1][:200]
+    export = client.get(f"/review/export.csv?run={run_id}&q=chocolate")
+    assert {row["transcript_id"] for row in csv.DictReader(io.StringIO(export.text))} == cake
+    client.close()

@@ -2,7 +2,7 @@
    Transcript screen: 1-4 verdict (focus goes to "Save and next", so Enter saves), a approve, n/p next/previous,
    j/k next/previous citation (Enter or Space opens it), c comment, e corrected answer. List: n opens the first
    transcript, j/k move through the list. Keys typed into a field stay in the field (Escape leaves it;
-   Ctrl+Enter in the comment saves). */
+   Ctrl+Enter in the comment saves). Drafts of the verdict and comment survive a reload and a lapsed session. */
 (function () {
   "use strict";
   function typing(el) {
@@ -23,6 +23,41 @@
     items[next].focus();
     items[next].scrollIntoView({ block: "nearest" });
   }
+  /* Drafts: a transcript's verdict, approval and comment are kept in this tab (sessionStorage) while the reviewer
+     works, so a reload, or a session that ended before "Save and next" (signing in again leads back to the
+     transcript), loses nothing. The draft is dropped when the page after the save says it was saved. */
+  var SENT = "vsh-review-sent";
+  function draftKey(id) { return "vsh-review-draft:" + id; }
+  function keepDrafts(form) {
+    var id = form.getAttribute("data-transcript");
+    var comment = document.getElementById("comment");
+    var approve = document.getElementById("approve");
+    var draft = JSON.parse(sessionStorage.getItem(draftKey(id)) || "null");
+    if (draft) {
+      var radio = form.querySelector("input[name=verdict][value='" + draft.verdict + "']");
+      if (radio && !form.querySelector("input[name=verdict]:checked")) { radio.checked = true; }
+      if (!comment.value) { comment.value = draft.comment || ""; }
+      if (draft.approve) { approve.checked = true; }
+    }
+    function save() {
+      var checked = form.querySelector("input[name=verdict]:checked");
+      sessionStorage.setItem(draftKey(id), JSON.stringify(
+        { verdict: checked ? checked.value : "", comment: comment.value, approve: approve.checked }));
+    }
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+    form.addEventListener("submit", function () { save(); sessionStorage.setItem(SENT, id); });
+  }
+  try {
+    var sent = sessionStorage.getItem(SENT);
+    if (sent && document.querySelector("[data-verdict-saved]")) {
+      sessionStorage.removeItem(draftKey(sent));
+      sessionStorage.removeItem(SENT);
+    }
+    var draftForm = document.querySelector(".verdict-form");
+    if (draftForm) { keepDrafts(draftForm); }
+  } catch (ignored) { /* storage unavailable: the page works without drafts */ }
+
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.key === "Escape" && typing(target)) { target.blur(); return; }
@@ -38,11 +73,13 @@
       var radios = form.querySelectorAll("input[name=verdict]");
       if (/^[1-4]$/.test(key) && radios[Number(key) - 1]) {
         radios[Number(key) - 1].checked = true;
+        form.dispatchEvent(new Event("change"));
         document.getElementById("save").focus();
         event.preventDefault();
       } else if (key === "a") {
         var approve = document.getElementById("approve");
         approve.checked = !approve.checked;
+        form.dispatchEvent(new Event("change"));
         document.getElementById("save").focus();
         event.preventDefault();
       } else if (key === "c") {
