@@ -72,6 +72,8 @@ def test_review_annotate_and_export(site: tuple[LiveServer, Any, str]) -> None:
     page = client.get(f"/review/transcripts/{transcript_id}")
     assert page.status_code == 200
     assert "Open in the source viewer" in page.text and "/sources/" in page.text  # citations opened inline
+    # the comment box says how long a note may be, rather than the server cutting it short
+    assert re.search(r'<textarea id="comment"[^>]*maxlength="5000"', page.text)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert csrf
     no_token = client.post(f"/review/transcripts/{transcript_id}/annotations", data={"verdict": "wrong"})
