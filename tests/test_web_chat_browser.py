@@ -239,3 +239,13 @@ def test_a_quoted_list_shows_one_item_a_line_after_its_lead_in(site: tuple[LiveS
     assert serious_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     shot(page, "quoted-list")
+
+
+def test_a_typed_question_brings_its_answer_into_view_and_keeps_focus(site: tuple[LiveServer, Any], page: Any) -> None:
+    server, _ = site
+    page.goto(server.base_url + "/")
+    ask(page, "What should a personal education plan include?", 1)
+    assert in_viewport(page, "#asked-1"), "the answer to a typed question is off screen"
+    ask(page, "How long is a PEP reviewed for?", 2)
+    assert in_viewport(page, "#asked-2")
+    assert page.evaluate("document.activeElement.id") == "question"  # ready for the next question
