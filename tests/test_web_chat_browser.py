@@ -209,3 +209,43 @@ def test_what_i_can_answer_from(site: tuple[LiveServer, Any], page: Any, corpus_
         assert link.count() == 1 and link.get_attribute("href") == missing.url
     assert "I do not hold these well-known VSH documents" in panel.inner_text()
     assert serious_violations(page) == []
+
+
+LISTED = "Who is responsible for setting up home allowances?"
+
+
+def test_a_quoted_list_shows_one_item_a_line_after_its_lead_in(site: tuple[LiveServer, Any], page: Any) -> None:
+    server, _ = site
+    page.goto(server.base_url + "/")
+    ex = ask(page, LISTED, 1)
+    lead = ex.locator(".answer p", has_text="allowance policy should consider:")
+    assert lead.count() == 1 and "television" not in lead.inner_text()  # the lead-in first, on its own
+    items = ex.locator(".answer li:not(:has(li))")
+    texts = [items.nth(i).inner_text().strip() for i in range(items.count())]
+    listed = [t for t in texts if t.startswith("• ")]  # the marker kept, so the text is still the quote
+    assert len(listed) >= 5, texts
+    assert any("The provision of the first television licen" in t for t in listed)
+    tops = [items.nth(i).bounding_box()["y"] for i in range(items.count()) if texts[i].startswith("• ")]
+    assert tops == sorted(tops) and len(set(tops)) == len(tops)  # one item a line, below the lead-in
+    assert lead.bounding_box()["y"] < tops[0]
+    last = items.nth(max(i for i, t in enumerate(texts) if t.startswith("• ")))
+    assert last.locator(".chip[data-n='1']").count() == 1  # the citation still ends the point
+    selected = page.evaluate(
+        "([a, b]) => { const r = document.createRange(); r.setStartBefore(a); r.setEndAfter(b);"
+        " const s = getSelection(); s.removeAllRanges(); s.addRange(r); return s.toString(); }",
+        [lead.element_handle(), last.element_handle()],
+    )
+    assert "should consider:" in selected and "\n• The provision of the first household" in selected
+    assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    shot(page, "quoted-list")
+
+
+def test_a_typed_question_brings_its_answer_into_view_and_keeps_focus(site: tuple[LiveServer, Any], page: Any) -> None:
+    server, _ = site
+    page.goto(server.base_url + "/")
+    ask(page, "What should a personal education plan include?", 1)
+    assert in_viewport(page, "#asked-1"), "the answer to a typed question is off screen"
+    ask(page, "How long is a PEP reviewed for?", 2)
+    assert in_viewport(page, "#asked-2")
+    assert page.evaluate("document.activeElement.id") == "question"  # ready for the next question

@@ -147,16 +147,39 @@
     if (m.declined) { ctx.ex.classList.add("declined"); }
   }
 
+  // a point quoting a list ("... should consider: • The first; • The second. [1]"): the lead-in, then one
+  // item a line with its marker kept as text (so that a selection is still the quote), the chip at the end
+  var BULLET = /\s(?=[•●▪◦‣∙·\uf0b7]\s)/;
+
+  function withItems(parent, text) {
+    var parts = text.split(BULLET);
+    if (parts.length < 2) { withChips(parent, text); return; }
+    var lead = el("p");
+    withChips(lead, parts.shift());
+    parent.appendChild(lead);
+    var ul = el("ul", { "class": "quoted-list" });
+    parts.forEach(function (item) {
+      var li = el("li");
+      withChips(li, item);
+      ul.appendChild(li);
+    });
+    parent.appendChild(ul);
+  }
+
   function line(ctx, raw) {
     var text = raw.replace(/\n$/, "");
     if (!text.trim()) { ctx.list = null; return; }
     if (/^- /.test(text)) {
       if (!ctx.list) { ctx.list = el("ul"); ctx.answerEl.appendChild(ctx.list); }
       var li = el("li");
-      withChips(li, text.slice(2));
+      withItems(li, text.slice(2));
       ctx.list.appendChild(li);
     } else {
       ctx.list = null;
+      if (BULLET.test(text)) {
+        withItems(ctx.answerEl, text);
+        return;
+      }
       var p = el("p", /:$/.test(text) ? { "class": "lead-source" } : null);
       withChips(p, text);
       ctx.answerEl.appendChild(p);

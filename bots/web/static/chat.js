@@ -108,7 +108,7 @@
     return rest;
   }
 
-  function ask(question, scroll) {
+  function ask(question) {
     if (busy) { return; }
     clearError();
     question = question.trim();
@@ -120,7 +120,7 @@
     note.hidden = true;
     count += 1;
     var ctx = R.start(log, count, question);
-    if (scroll) { ctx.asked.scrollIntoView({ block: "start" }); }
+    ctx.asked.scrollIntoView({ block: "start" });  // typed or tapped, the answer comes into view
     statusEl.textContent = "Sending your question…";
     var item = { question: question, body: [], done: null, feedback: null };
 
@@ -145,6 +145,8 @@
         S.save(record);
         finish(ctx, item);
         renderHistory();
+        var top = ctx.asked.getBoundingClientRect().top;  // still where it was put: now it can go to the top
+        if (top > 0 && top < window.innerHeight) { ctx.asked.scrollIntoView({ block: "start" }); }
         statusEl.textContent = data.answer.declined ? "The guidance I hold does not answer this." : "Answer ready.";
       } else if (name === "error") {
         if (data.status === 404 && record) { record = null; history.replaceState(null, "", "/"); }
@@ -190,14 +192,14 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var q = box.value;
-    ask(q, false);
+    ask(q);
     if (q.trim()) { box.value = ""; }
   });
   box.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
   });
   Array.prototype.forEach.call(document.querySelectorAll(".starter"), function (b) {
-    b.addEventListener("click", function () { ask(b.getAttribute("data-question"), true); });
+    b.addEventListener("click", function () { ask(b.getAttribute("data-question")); });
   });
   document.getElementById("new-conversation").addEventListener("click", function () {
     if (record) { history.pushState(null, "", "/"); }
