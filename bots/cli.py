@@ -115,20 +115,15 @@ def ask(
     from assistant.compose import STATUS_WORDS, section_where
     from assistant.core import Assistant
     from bots.present import answer_view, outside_link
+    from bots.question_check import question_problem
     from index import IndexUnavailable
     from settings import get_settings
     from storage import approved_answers_for
 
     settings = get_settings()
-    if not question.strip():
-        typer.echo("The question is empty: type a question about the guidance.", err=True)
-        raise typer.Exit(1)
-    if len(question) > settings.max_question_chars:
-        typer.echo(
-            f"The question is too long ({len(question)} characters); the limit is "
-            f"{settings.max_question_chars} (VSH_MAX_QUESTION_CHARS). Please shorten it.",
-            err=True,
-        )
+    problem = question_problem(question, settings.max_question_chars)
+    if problem is not None:
+        typer.echo(problem[1], err=True)
         raise typer.Exit(1)
     if generative:
         settings = settings.model_copy(update={"generative": True})

@@ -38,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bots.coverage import Coverage, load_coverage
 from bots.present import answer_view
+from bots.question_check import question_problem
 from bots.service import ChannelService, Exchange, UnknownConversation
 from bots.web.deps import RateLimit, ServiceDep, SettingsDep, StoreDep, client_key
 from bots.web.schemas import (
@@ -80,14 +81,9 @@ def _check_text(text: str, what: str) -> None:
 
 def _check_question(question: str, settings: Settings) -> None:
     _check_text(question, "question")
-    if not question.strip():
-        raise HTTPException(422, "The question is empty: type a question about the guidance.")
-    if len(question) > settings.max_question_chars:
-        raise HTTPException(
-            413,
-            f"The question is too long ({len(question)} characters); the limit is "
-            f"{settings.max_question_chars}. Please shorten it.",
-        )
+    problem = question_problem(question, settings.max_question_chars)
+    if problem is not None:
+        raise HTTPException(*problem)
 
 
 async def _exchange(body: AskRequest, service: ChannelService, settings: Settings) -> Exchange:
