@@ -15,11 +15,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.errors import IngestError
 from ingest.pdf_pages import Page, clean_pages
 from ingest.structure import Block, DocumentDraft, Section, slugify
 from ingest.textclean import BULLET_RE, join_lines, normalise_for_match
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 __all__ = ["parse_pdf"]
 
@@ -89,10 +93,10 @@ def parse_pdf(path: Path) -> DocumentDraft:
     )
 
 
-def _metadata_title(reader: object) -> str:
+def _metadata_title(reader: PdfReader) -> str:
     """The document information's title; '' when there is none or it is damaged (the pages were read)."""
     try:
-        metadata = reader.metadata  # type: ignore[attr-defined]
+        metadata = reader.metadata
         return str(metadata.get("/Title", "") if metadata else "").strip()
     except Exception:
         return ""

@@ -59,9 +59,8 @@ class ApprovedAnswer(Base):
     )
     doc_hashes_json: Mapped[str] = mapped_column(Text, default="{}")
     """{doc_id: sha256} of every cited document when approved."""
-    status: Mapped[str] = mapped_column(
-        String(16), default="active", index=True
-    )  # active | stale | superseded | withdrawn
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    """active | stale | superseded | withdrawn"""
     stale_reason: Mapped[str] = mapped_column(Text, default="")
     """Why it is not served: a changed document (stale), or who withdrew it."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
