@@ -54,8 +54,10 @@ from textkit.vocabulary import set_vocabulary_enabled
 
 __all__ = ["DECLINE_OPENING", "Assistant"]
 
-EVIDENCE_PASSAGES = 3
-"""How many of the best passages a decline rule looks in for the words it matched."""
+EVIDENCE_PASSAGES = 1
+"""How many of the best passages a decline rule looks in for the words it matched: the one the answer would
+lead with. A passage further down that only names the thing asked about ("council tax") does not make the
+lead answer it; with three, a care leaver's council tax question was answered with NHS charges."""
 
 
 class Assistant:

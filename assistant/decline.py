@@ -3,9 +3,9 @@
 Three checks, in order:
 1. **Kinds of question** (`declines.toml`): other nations' law, court and legal processes, how a personal
    entitlement is claimed or paid, decisions about an individual child, unrelated topics. A rule that names
-   evidence declines only when no best passage contains the (content) words it matched, so a surface word
-   never declines on its own ("adopted from care in Wales" is answered from guidance covering England and
-   Wales).
+   evidence declines only when the best passage does not contain the (content) words it matched, so a surface
+   word never declines on its own ("adopted from care in Wales" is answered from guidance covering England
+   and Wales).
 2. **Facts asked for**: a question asking for an amount, a date, a timescale or a frequency ("how often")
    needs that kind of fact in a quoted sentence about what it asks (the sentence holds half the question's own
    words); an amount stated for other children does not count (an amount for children with a social worker

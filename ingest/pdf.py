@@ -29,7 +29,10 @@ __all__ = ["parse_pdf"]
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-PARAGRAPH_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\.?\s+(?=[A-Z“‘\"'(•a-z0-9])")
+PARAGRAPH_RE = re.compile(r"^((?:[A-H]\.)?\d{1,3}(?:\.\d{1,3})?)\.?\s+(?=[A-Z“‘\"'(•a-z0-9])")
+"""A numbered paragraph's opening: "12", "3.4" or, in an annex, "B.1"."""
+ANNEX_BASE = 1000
+"""`_number_key` puts an annex letter above any chapter number ("B.1" -> (1001, 1))."""
 CONTENTS_ENTRY_RE = re.compile(r"^(?P<title>.*?\S)\s*\.{0,}\s+(?P<page>\d{1,3})\s*$")
 MIN_TEXT_CHARS = 200
 UNREADABLE = (ValueError, KeyError, TypeError, OSError, AttributeError, IndexError, NotImplementedError)
@@ -325,6 +328,14 @@ class _BlockReader:
 
     def _plausible_number(self, number: str) -> bool:
         key = _number_key(number)
+        last = self._last_number
+        if key[0] >= ANNEX_BASE:
+            # an annex opens at "X.1" (the next letter, or any after the body); goes on "X.2", "X.3", ...
+            if last and last[0] >= ANNEX_BASE and key[0] == last[0]:
+                return 0 < key[1] - last[1] <= 6
+            return key[1] == 1 and (not last or last[0] < ANNEX_BASE or key[0] == last[0] + 1)
+        if last and last[0] >= ANNEX_BASE:
+            return False  # a plain number inside an annex is a list number or a stray, not a paragraph
         if not self._last_number:
             return key[0] <= 5 or len(key) == 2
         if len(key) != len(self._last_number):
@@ -351,6 +362,10 @@ class _BlockReader:
 
 
 def _number_key(number: str) -> tuple[int, ...]:
+    """A paragraph number as comparable parts: "3.4" -> (3, 4); an annex's "B.1" -> (ANNEX_BASE + 1, 1)."""
+    head, _, rest = number.partition(".")
+    if head.isalpha():
+        return (ANNEX_BASE + ord(head.upper()) - ord("A"), *(int(part) for part in rest.split(".")))
     return tuple(int(part) for part in number.split("."))
 
 

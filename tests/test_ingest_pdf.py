@@ -74,6 +74,22 @@ def test_paragraph_numbers_belong_to_their_section(parsed: dict[str, ParsedDocum
     assert p34.section_path[-1] == "Care planning and pathway plans"
 
 
+def test_annex_paragraph_numbers_are_paragraphs(parsed: dict[str, ParsedDocument]) -> None:
+    """Appendix paragraphs ("B.1", "D.15") are cited by their numbers, and none is read from a stray number."""
+    from textkit import clean_unit
+
+    leavers = parsed["CA1989_Transitions_Guidance.pdf"]
+    numbers = [n for p in leavers.passages for n in p.paragraphs]
+    annex = [n for n in numbers if n[0].isalpha()]
+    assert [n for n in annex if n.startswith("B.")] == [f"B.{i}" for i in range(1, 11)]
+    assert {n[0] for n in annex} == set("ABCDE")
+    assert numbers[numbers.index("A.1") - 1] == "9.15"  # the body's last paragraph, then the appendices
+    [b1] = _passages_with(leavers, "B.1")
+    assert b1.section_path[0].startswith("Appendix B")
+    assert b1.text.startswith("B.1 ")
+    assert not clean_unit(b1.text.split(". ")[0]).startswith("B.1")
+
+
 def test_no_passage_crosses_a_section(parsed: dict[str, ParsedDocument]) -> None:
     for doc in parsed.values():
         paragraph_ids = {number for p in doc.passages for number in p.paragraphs}

@@ -150,7 +150,7 @@ def clean_unit(unit: str, opens_paragraph: bool = True) -> str:
 
     The result is still a substring of the unit (and so of the passage).
     """
-    number = r"|\d{1,3}(?:\.\d{1,3})?\.\s+(?=\S)" if opens_paragraph else ""
+    number = r"|\d{1,3}(?:\.\d{1,3})?\.\s+(?=\S)|[A-H]\.\d{1,3}\.?\s+(?=[A-Z])" if opens_paragraph else ""
     out = re.sub(rf"^(?:Footnote\s+\d{{1,3}}\s+{number})", "", unit)
     out = re.sub(r"(?<=[.!?:;])\s?\d{1,2}$", "", out)  # a footnote number after the full stop
     out = re.sub(rf"(?<=[.!?:;])\s+{_MARK}$", "", out)  # a marker whose item is cut off
