@@ -1,6 +1,6 @@
 """The /review pages: Virtual School Heads read transcripts (evaluation runs and live channels) with
 their citations, mark them correct / partly correct / wrong / unsafe, approve or correct answers for reuse
-(`evals.review_approve`), and export to CSV.
+(`evals.review_approve`), and export the list to CSV or JSON (`evals.review_export`).
 
 One transcript per screen, verdict and "save and next" at the top, keyboard shortcuts (`static/review.js`);
 the list's filters travel with the reviewer (`evals.review_rows.ListFilters`). Styles and scripts are files
@@ -8,8 +8,7 @@ under /review/static, so the pages keep the web app's strict Content-Security-Po
 
 Access needs a reviewer account (`vsh users add NAME`); signing in, revocable sessions and login throttling
 are in `evals.review_auth`. Every POST form carries a CSRF token bound to the session. Pages without a
-session redirect to the login page (303); the CSV export answers 401 (cells are made formula-safe by
-`evals.export`).
+session redirect to the login page (303); the exports answer 401.
 """
 
 from __future__ import annotations
@@ -19,16 +18,15 @@ import logging
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from assistant import Answer
-from evals.export import csv_text
 from evals.models import VERDICTS, Annotation
 from evals.results import annotations_for, get_run, latest_annotation, list_runs
 from evals.review_approve import approve_router, approve_transcript, needs_rereview
-from evals.review_auth import SESSION_COOKIE, Session, auth_router, check_csrf, reviewer_session_api, session_secret
+from evals.review_auth import SESSION_COOKIE, Session, auth_router, check_csrf, session_secret
+from evals.review_export import export_router
 from evals.review_page import Draft, page, store_of, transcript_page
 from evals.review_rows import ListFilters, filtered_rows, position
 
@@ -115,64 +113,10 @@ def annotate(
     return RedirectResponse(f"/review{filters.suffix('done=1')}#t-{transcript_id}", status_code=303)
 
 
-@router.get("/export.csv")
-def export_csv(
-    request: Request,
-    session: Annotated[dict[str, str], Depends(reviewer_session_api)],
-) -> Response:
-    store = store_of(request)
-    filters = ListFilters.from_query(dict(request.query_params))
-    selected = get_run(store, filters.run) if filters.run else None
-    rows = filtered_rows(store, selected.id if selected else "", filters)
-    notes = annotations_for(store, [row["transcript"].id for row in rows])
-    header = [
-        "transcript_id",
-        "channel",
-        "created_at",
-        "topic",
-        "question",
-        "answer",
-        "declined",
-        "citations",
-        "feedback",
-        "verdict",
-        "reviewer",
-        "comment",
-        "conversation_id",
-    ]
-    lines = []
-    for row in rows:
-        transcript = row["transcript"]
-        latest = latest_annotation(notes, transcript.id)
-        answer = Answer.model_validate_json(transcript.answer_json)
-        lines.append(
-            [
-                transcript.id,
-                transcript.channel,
-                transcript.created_at.isoformat() if transcript.created_at else "",
-                row["topic"],
-                transcript.question,
-                transcript.answer_text,
-                transcript.declined,
-                "; ".join(c.locator for c in answer.citations),
-                row["feedback"],
-                latest.verdict if latest else "",
-                latest.reviewer if latest else "",
-                latest.comment if latest else "",
-                transcript.conversation_id,
-            ]
-        )
-    name = f"vsh-review-{selected.id[:8] if selected else 'live'}.csv"
-    return Response(
-        csv_text(header, lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 def mount_review(app: FastAPI) -> None:
     """Web app extension (`create_app(extensions=...)`): the /review pages on the app's settings and store."""
     app.mount("/review/static", StaticFiles(directory=str(STATIC)), name="review-static")
     app.include_router(auth_router)
     app.include_router(approve_router)
+    app.include_router(export_router)
     app.include_router(router)

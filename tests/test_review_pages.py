@@ -230,3 +230,42 @@ def test_finding_a_question_search_declined_and_wrong_lead(site: tuple[LiveServe
     export = client.get(f"/review/export.csv?run={run_id}&q=chocolate")
     assert {row["transcript_id"] for row in csv.DictReader(io.StringIO(export.text))} == cake
     client.close()
+
+
+def test_the_list_exports_to_json_with_whole_citations(site: tuple[LiveServer, Any, str]) -> None:
+    """The JSON export holds the same transcripts as the CSV, in the same order, with each answer's points and
+    its citations whole (document, section, paragraphs, pages, link, quote) and the latest verdict; the list's
+    filters apply; without a session it answers 401."""
+    server, store, run_id = site
+    with httpx.Client(base_url=server.base_url, timeout=30) as anonymous:
+        assert anonymous.get(f"/review/export.json?run={run_id}").status_code == 401
+    client = _login(server.base_url)
+    listing = client.get(f"/review?run={run_id}")
+    assert f'href="/review/export.json?run={run_id}"' in listing.text
+    exported = client.get(f"/review/export.json?run={run_id}")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("application/json")
+    assert f'filename="vsh-review-{run_id[:8]}.json"' in exported.headers["content-disposition"]
+    records = exported.json()["transcripts"]
+    table = list(csv.DictReader(io.StringIO(client.get(f"/review/export.csv?run={run_id}").text)))
+    assert [r["transcript_id"] for r in records] == [row["transcript_id"] for row in table]
+    assert len(records) == 4
+    for record, row in zip(records, table, strict=True):
+        assert record["question"] == row["question"] and record["verdict"] == row["verdict"]
+        assert "; ".join(c["locator"] for c in record["citations"]) == row["citations"]
+        stored = store.get(record["transcript_id"])
+        assert stored is not None and record["answer"] == stored.answer_text
+    answered = [r for r in records if not r["declined"]]
+    assert answered
+    for record in answered:
+        assert record["points"] and all(p["text"] and p["citations"] for p in record["points"])
+        for citation in record["citations"]:
+            assert citation["doc_id"] and citation["title"] and citation["quote"]
+            assert citation["url"].startswith("/sources/")
+            assert "score" not in citation
+        numbers = {c["number"] for c in record["citations"]}
+        assert {n for p in record["points"] for n in p["citations"]} <= numbers
+    cake = client.get(f"/review/export.json?run={run_id}&q=chocolate").json()["transcripts"]
+    assert {r["transcript_id"] for r in cake} == {
+        r["transcript_id"] for r in records if "chocolate" in r["question"].lower()
+    }
+    client.close()
