@@ -309,3 +309,20 @@ def test_a_long_quoted_list_splits_between_items_within_slacks_limits() -> None:
     shown = "\n".join(body).split("\n")
     listed = [line for line in shown if line.startswith(UNDER + "• item ")]
     assert [line.strip() for line in listed] == [*items[:-1], items[-1] + " [2]"]  # each whole, once, in order
+
+
+def test_an_answer_too_long_for_slack_is_shortened_and_keeps_its_sources_and_legend() -> None:
+    legend = "How to read this: in statutory guidance 'must' is a legal duty."
+    items = " ".join(f"• item {n:04d} " + "of a very long quoted list of guidance; " * 14 for n in range(1, 400))
+    text = f"Lead source, para 1:\nThe local authority should consider: {items} [1]\n\n{legend}"
+    msg = blocks.answer_message(answer(text=text, legend=legend), transcript_id="t")
+    kinds = [b["type"] for b in msg["blocks"]]  # type: ignore[union-attr]
+    assert len(kinds) == blocks.MAX_BLOCKS and kinds[-1] == "context_actions"
+    text_out = all_text(msg)
+    assert "*Sources*" in text_out and "*[1]*" in text_out  # what [1] refers to is still there
+    assert text_out.count("How to read this") == 1
+    cut = kinds.index("divider") - 1
+    assert msg["blocks"][cut]["elements"][0]["text"] == blocks.SHORTENED  # type: ignore[index]
+    for b in msg["blocks"][:cut]:  # type: ignore[index]
+        assert b["type"] == "section" and len(b["text"]["text"]) <= blocks.MAX_SECTION_CHARS
+        assert b["text"]["text"].split("\n")[-1].rstrip().endswith(";")  # ends with a whole item

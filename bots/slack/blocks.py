@@ -244,7 +244,8 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     and the closest sections), the numbered sources (each title with its date once) and related sections
     (links), the must/should legend once, the disclaimer (with a link to the web chat when `base_url` is set)
     and the native feedback buttons. A point quoting a list shows its lead-in, then one item a line with its
-    marker (`bots.present.lay_out`).
+    marker (`bots.present.lay_out`). An answer too long for Slack's 50 blocks has its text shortened, with a
+    note saying so, and keeps its sources and legend.
     """
     view = answer_view(answer)
     head: list[dict[str, Any]] = []
@@ -288,7 +289,10 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     fallback.append(DISCLAIMER)
 
     room = MAX_BLOCKS - len(head) - len(tail)
-    middle = body + ([{"type": "divider"}] if sources else []) + sources
+    rest = ([{"type": "divider"}] if sources else []) + sources
+    if len(body) + len(rest) > room and len(rest) < room - 1:  # shorten the text, keep what it cites
+        body = [*body[: room - 1 - len(rest)], _context(SHORTENED)]
+    middle = body + rest
     if len(middle) > room:
         middle = [*middle[: room - 1], _context(SHORTENED)]
     blocks = head + middle + tail
