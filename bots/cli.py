@@ -80,18 +80,28 @@ def slack() -> None:
 
 
 def _wrapped(text: str, width: int, indent: str = "") -> str:
-    """Each line of `text` wrapped to `width` at spaces only (words, URLs and ids are never split)."""
+    """Each line of `text` wrapped to `width` at spaces only (words, URLs and ids are never split); a "- " line
+    or an item of a quoted list ("  • ...", "(b) ...") hangs under its first word, its indent kept."""
     import textwrap
+
+    from textkit import is_list_item, list_item_body
 
     out = []
     for line in text.split("\n"):
-        bullet = line.startswith("- ")
+        words = line.lstrip(" ")
+        lead = indent + line[: len(line) - len(words)]
+        if words.startswith("- "):
+            hang = 2
+        elif is_list_item(words):
+            hang = len(words) - len(list_item_body(words))
+        else:
+            hang = 0
         out.append(
             textwrap.fill(
-                line,
+                words,
                 width=max(20, width),
-                initial_indent=indent,
-                subsequent_indent=indent + ("  " if bullet else ""),
+                initial_indent=lead,
+                subsequent_indent=lead + " " * hang,
                 break_long_words=False,
                 break_on_hyphens=False,
             )
@@ -109,12 +119,13 @@ def ask(
     """Ask a question and print the cited answer with its sources and their statutory force.
 
     Lines fit the terminal (COLUMNS); links open from a terminal: the source viewer at VSH_PUBLIC_BASE_URL when
-    it is set, else the publication on GOV.UK."""
+    it is set, else the publication on GOV.UK. A point quoting a list shows its lead-in, then one item a line
+    with its marker, the citation after the last item."""
     import shutil
 
     from assistant.compose import STATUS_WORDS, section_where
     from assistant.core import Assistant
-    from bots.present import answer_view, outside_link
+    from bots.present import answer_view, lay_out, outside_link
     from bots.question_check import question_problem
     from index import IndexUnavailable
     from settings import get_settings
@@ -142,7 +153,7 @@ def ask(
     view = answer_view(answer)
     if view.notice:
         typer.echo(_wrapped(f"Safeguarding: {view.notice}", width) + "\n")
-    typer.echo(_wrapped(view.body, width))
+    typer.echo(_wrapped(lay_out(view.body), width))  # a quoted list: its lead-in, then one item a line
     if answer.citations:
         typer.echo("\nSources:")
         for c in answer.citations:

@@ -4,6 +4,11 @@
 "Also in the guidance:" points, for a decline the closest sections as "- " lines, and the must/should legend
 last. The channels show the notice as a warning, the legend compactly under the sources and the closest
 sections as links, so `answer_view` splits them off the text: `body` is what remains, shown once.
+
+A point quoting a list holds the lead-in then its items inline ("... may be able to: • provide ...; • help
+... [3]"); `quoted_list` splits it and `lay_out` shows it as the web chat does: the lead-in, then one item a
+line with its marker kept as text, the citation after the last item. Only where lines break changes: the
+quote is still verbatim.
 """
 
 from __future__ import annotations
@@ -12,10 +17,25 @@ import re
 from dataclasses import dataclass
 
 from assistant.models import Answer, ClosestSection
+from textkit import is_list_item, list_markers
 
-__all__ = ["AnswerView", "answer_view", "dated_title", "absolute_url", "outside_link", "bulleted"]
+__all__ = [
+    "AnswerView",
+    "answer_view",
+    "dated_title",
+    "absolute_url",
+    "outside_link",
+    "bulleted",
+    "quoted_list",
+    "lay_out",
+]
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_BULLETS = frozenset("•●▪◦‣∙·\uf0b7")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+_ITEM_END = re.compile(r"[.;:,](?:\s+(?:and|or))?$")
+"""How the text before a lettered item ends when the letter opens an item ("...; (b)", "..., and (c)"), not
+a reference in a sentence ("(a) and (b) of the Act")."""
 
 
 @dataclass(frozen=True)
@@ -87,3 +107,69 @@ def outside_link(base_url: str, url: str, source_url: str = "") -> str:
 def bulleted(text: str, mark: str = "•") -> str:
     """Plain-text "- " list items with a real bullet."""
     return re.sub(r"(?m)^- ", f"{mark} ", text)
+
+
+def _marker_places(marker: str) -> tuple[str, set[int]]:
+    """The style of a lettered or roman marker and the places it can have: '(c)' -> ('(x)', {3});
+    'i)' -> ('x)', {1, 9}) (roman one, or the letter after 'h)')."""
+    style = ("(" if marker.startswith("(") else "") + "x" + marker[-1]
+    label = marker.strip("().")
+    places = {_ROMAN[label]} if label in _ROMAN else set()
+    if len(label) == 1:
+        places.add(ord(label) - ord("a") + 1)
+    return style, places
+
+
+def _item_starts(text: str) -> list[int]:
+    """Where the items of a quoted list start in `text`: at every bullet, and at lettered or roman markers that
+    follow on from each other ('(a)', '(b)', ...; at least two) after the end of an item."""
+    starts = []
+    runs: list[list[tuple[int, str, set[int]]]] = []
+    for m in list_markers(text):
+        marker = m.group(0)
+        if marker in _BULLETS:
+            starts.append(m.start())
+            continue
+        style, places = _marker_places(marker)
+        follows = _ITEM_END.search(text[: m.start()].rstrip())
+        for run in reversed(runs):
+            _, last_style, last_places = run[-1]
+            if follows and last_style == style and any(p - 1 in last_places for p in places):
+                run.append((m.start(), style, places))
+                break
+        else:
+            runs.append([(m.start(), style, places)])
+    starts += [start for run in runs if len(run) > 1 for start, _, _ in run]
+    return sorted(starts)
+
+
+def quoted_list(text: str) -> tuple[str, list[str]]:
+    """A point that quotes a list, split for showing: its lead-in and its items, each item starting with its
+    marker as the text has it; whatever followed the last item (the citation '[3]') stays with it.
+
+    `(text, [])` when it quotes no list; the lead-in is '' when the text opens with an item. The lead-in and
+    the items joined by spaces are the text again.
+    """
+    starts = _item_starts(text)
+    if not starts:
+        return text, []
+    lead = text[: starts[0]].strip()
+    items = [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    if is_list_item(lead):
+        return "", [lead, *items]
+    return lead, items
+
+
+def lay_out(body: str, indent: str = "  ") -> str:
+    """`body` (lines of plain text) with each quoted list laid out: its lead-in, then one item a line with its
+    marker, the citation after the last item. The items of a "- " point are indented by `indent` under it."""
+    lines = []
+    for line in body.split("\n"):
+        lead, items = quoted_list(line)
+        point = line.startswith("- ")
+        if not items or (point and not lead.strip("- ")):
+            lines.append(line)
+            continue
+        lines += [lead] if lead else []
+        lines += [(indent if point else "") + item for item in items]
+    return "\n".join(lines)

@@ -106,3 +106,85 @@ def test_a_decline_prints_its_closest_sections_once_with_links(corpus_settings: 
     assert "could not find" in out.lower()
     assert out.count("The closest sections I found:") == 1
     assert "https://www.gov.uk/" in out
+
+
+PEP_LIST = (
+    "The PEP should: (a) identify developmental and educational needs [short and long term]; (b) set "
+    "clear objectives and targets for the child, covering academic achievement and other educational outcomes; "
+    "and (c) include the child's views on how they think they have been supported."
+)
+VIRTUAL_SCHOOLS = (
+    "Virtual schools may be able to: • provide information on specialist services; • help identify resources to "
+    "support specific activities; • co-ordinate support that may be required beyond that which is already "
+    "provided by educational services; and • provide training for designated teachers on aspects of social care."
+)
+
+
+def test_vsh_ask_shows_a_quoted_list_one_item_a_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    from assistant.models import Answer, Citation
+    from settings import get_settings
+    from textkit import normalise
+    from vsh.cli import app
+
+    legend = "How to read this: in statutory guidance 'must' is a legal duty."
+    source = "Designated teacher guidance (Feb 2018) (statutory guidance), The PEP, para 19:"
+    also = "- Designated teacher guidance (Feb 2018), Virtual schools, p.49:"
+    text = f"{source}\n{PEP_LIST} [1]\n\nAlso in the guidance:\n{also} {VIRTUAL_SCHOOLS} [2]\n\n{legend}"
+    cited = {
+        "passage_id": "dt:1",
+        "doc_id": "dt",
+        "title": "Designated teacher guidance (Feb 2018)",
+        "status": "statutory",
+        "status_label": "",
+        "section": "The PEP",
+        "quote": "",
+        "url": "/sources/dt",
+        "source_url": "https://www.gov.uk/dt",
+    }
+    answer = Answer(
+        question="What should a PEP do?",
+        text=text,
+        citations=[Citation(number=n, **cited) for n in (1, 2)],  # type: ignore[arg-type]
+        legend=legend,
+        evidence="strong",
+    )
+
+    class Listing:  # the assistant, answering with a point that quotes a list
+        def __init__(self, settings: Settings, approved: object = None) -> None:
+            self.index = SimpleNamespace(documents=lambda: [])
+
+        def ask(self, question: str) -> Answer:
+            return answer
+
+    monkeypatch.setattr("assistant.core.Assistant", Listing)
+    monkeypatch.setattr("storage.approved_answers_for", lambda settings: None)
+    monkeypatch.setenv("VSH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "80")
+    get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(app, ["ask", "What should a PEP do?"])
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 0, done.output
+    out = done.output.split("\nSources:")[0]
+    lines = out.split("\n")
+    assert lines[1] == "The PEP should:"  # the lead-in on its own
+    assert lines[2] == "(a) identify developmental and educational needs [short and long term];"  # [] as is
+    assert lines[3].startswith("(b) set clear objectives") and lines[4].startswith("    ")  # hangs under its words
+    assert lines[5] == "(c) include the child's views on how they think they have been supported. [1]"
+    at = lines.index("  schools may be able to:")  # the lead-in of an "Also in the guidance" point
+    assert lines[at - 1] == f"{also} Virtual"
+    assert lines[at + 1 : at + 6] == [  # its items under it, each with its marker
+        "  • provide information on specialist services;",
+        "  • help identify resources to support specific activities;",
+        "  • co-ordinate support that may be required beyond that which is already",
+        "    provided by educational services; and",
+        "  • provide training for designated teachers on aspects of social care. [2]",  # the citation last
+    ]
+    assert_fits(done.output)
+    assert normalise(out) == normalise(text.split(f"\n\n{legend}")[0])  # verbatim but for where lines break
+    assert done.output.count("How to read this:") == 1

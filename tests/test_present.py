@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from assistant.models import Answer, ClosestSection
-from bots.present import absolute_url, answer_view, bulleted, dated_title, outside_link
+from bots.present import absolute_url, answer_view, bulleted, dated_title, lay_out, outside_link, quoted_list
+from textkit import normalise
 
 NOTICE = "If a child is in immediate danger, call 999."
 LEGEND = "How to read this: in statutory guidance 'must' is a legal duty."
@@ -40,3 +41,79 @@ def test_dates_once_links_and_bullets() -> None:
     assert outside_link("", "/sources/a", "https://www.gov.uk/p") == "https://www.gov.uk/p"
     assert outside_link("https://v.example", "/sources/a", "https://www.gov.uk/p") == "https://v.example/sources/a"
     assert bulleted("Also:\n- one\n- two") == "Also:\n• one\n• two"
+
+
+# quoted from the corpus: the designated teacher guidance, "Virtual schools" (p.49), as an answer point
+VIRTUAL_SCHOOLS = (
+    "Virtual schools may be able to: • provide information on specialist services; • help identify resources to "
+    "support specific activities; • co-ordinate support that may be required beyond that which is already provided "
+    "by educational services; and • provide training for designated teachers on aspects of social care. [3]"
+)
+# the National Framework glossary (p.62): two lettered items after a sentence whose own letters were lost
+PRIVATE_FOSTERING = (
+    "A private fostering arrangement in which someone who is not a close relative* of the child looks after the "
+    "child for 28 days or more** (as per section 66(1)(a) and (b) of the Children Act 1989)*** c) Where a ‘lives "
+    "with’ child arrangements order**** has been granted in respect of the child (see glossary in annex [X]). "
+    "d) Where a special guardianship order has been granted appointing a friend or family member as the child’s "
+    "special guardian. [1]"
+)
+
+
+def test_a_quoted_list_is_its_lead_in_then_its_items_with_their_markers() -> None:
+    lead, items = quoted_list(VIRTUAL_SCHOOLS)
+    assert lead == "Virtual schools may be able to:"
+    assert items == [
+        "• provide information on specialist services;",
+        "• help identify resources to support specific activities;",
+        "• co-ordinate support that may be required beyond that which is already provided by educational services; and",
+        "• provide training for designated teachers on aspects of social care. [3]",  # the citation stays last
+    ]
+    assert " ".join([lead, *items]) == VIRTUAL_SCHOOLS  # nothing dropped, nothing added
+
+    lead, items = quoted_list(PRIVATE_FOSTERING)
+    assert lead.endswith("of the Children Act 1989)***") and "(b) of the Children Act" in lead
+    assert [i[:8] for i in items] == ["c) Where", "d) Where"] and items[-1].endswith("special guardian. [1]")
+    assert " ".join([lead, *items]) == PRIVATE_FOSTERING
+
+    text = "The plan must: (a) say this; (b) say that; and (c) the other. [2]"
+    assert quoted_list(text) == ("The plan must:", ["(a) say this;", "(b) say that; and", "(c) the other. [2]"])
+    assert quoted_list("Steps: i. one; ii. two; iii. three [4]")[1] == ["i. one;", "ii. two;", "iii. three [4]"]
+    assert quoted_list("Items: (h) eight; (i) nine.")[1] == ["(h) eight;", "(i) nine."]  # (i) after (h) is a letter
+    assert quoted_list("• first • second [1]") == ("", ["• first", "• second [1]"])
+
+
+def test_letters_in_a_sentence_are_not_a_list() -> None:
+    for text in (
+        "Paragraphs (a) and (b) apply to looked-after children. [1]",
+        "See section 22(3)(a) of the Act, and (b) below. [1]",
+        "The duty in (c) applies. [2]",
+        "No list here at all [1]",
+    ):
+        assert quoted_list(text) == (text, [])
+
+
+def test_lay_out_puts_each_item_on_its_own_line_and_changes_nothing_else() -> None:
+    body = (
+        "Designated teacher guidance (Feb 2018) (statutory guidance), Virtual schools, p.49:\n"
+        f"{VIRTUAL_SCHOOLS}\n\nAlso in the guidance:\n- Guidance, para 42: Schools get it too [1].\n"
+        f"- Designated teacher guidance (Feb 2018), Virtual schools, p.49: {VIRTUAL_SCHOOLS}"
+    )
+    out = lay_out(body, indent="    ").split("\n")
+    assert out[:7] == [
+        "Designated teacher guidance (Feb 2018) (statutory guidance), Virtual schools, p.49:",
+        "Virtual schools may be able to:",
+        "• provide information on specialist services;",
+        "• help identify resources to support specific activities;",
+        "• co-ordinate support that may be required beyond that which is already provided by educational services; and",
+        "• provide training for designated teachers on aspects of social care. [3]",
+        "",
+    ]
+    assert out[7:10] == [
+        "Also in the guidance:",
+        "- Guidance, para 42: Schools get it too [1].",
+        "- Designated teacher guidance (Feb 2018), Virtual schools, p.49: Virtual schools may be able to:",
+    ]
+    assert out[10].startswith("    • provide information") and out[-1].startswith("    • provide training")
+    assert len(out) == 14 and out[-1].endswith("social care. [3]")
+    assert normalise(" ".join(out)) == normalise(body)  # the quote is verbatim but for where lines break
+    assert lay_out("Source, para 4:\nThe VSH must act [1].") == "Source, para 4:\nThe VSH must act [1]."

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from assistant.models import Answer, Citation, ClosestSection
 from bots.slack import blocks
 from bots.slack.text import clean_text, conversation_id
+from textkit import normalise
 
 
 def citation(n: int = 1, **kw: object) -> Citation:
@@ -235,3 +237,92 @@ def test_feedback_acknowledgement_replaces_the_buttons() -> None:
     assert acked[:-1] == msg["blocks"][:-1]  # type: ignore[index]
     assert "<@U0HUMAN01> marked this answer *not helpful*" in acked[-1]["elements"][0]["text"]
     assert acked[-1]["block_id"] != blocks.FEEDBACK_BLOCK
+
+
+LISTED = (
+    "Virtual schools may be able to: • provide information on specialist services; • help identify resources to "
+    "support specific activities & <events>; • co-ordinate support that may be required beyond that which is "
+    "already provided by educational services; and • provide training for designated teachers on aspects of "
+    "social care."
+)
+UNDER = "    "  # an item of a list quoted by an "Also in the guidance" point, under the point's bullet
+
+
+def body_text(msg: dict[str, object]) -> str:
+    """The answer's section blocks before the sources, as one mrkdwn text."""
+    out = []
+    for b in msg["blocks"]:  # type: ignore[attr-defined]
+        if b["type"] == "divider":
+            break
+        if b["type"] == "section":
+            out.append(b["text"]["text"])
+    return "\n".join(out)
+
+
+def test_a_quoted_list_is_its_lead_in_then_one_item_a_line_with_the_citation_last() -> None:
+    text = (
+        "Designated teacher guidance (Feb 2018) (statutory guidance), Virtual schools, p.49:\n"
+        f"{LISTED} [1]\n\nAlso in the guidance:\n- Guidance, para 42: Schools get it too [1].\n"
+        f"- Designated teacher guidance (Feb 2018), Virtual schools, p.49: {LISTED} [2]"
+    )
+    msg = blocks.answer_message(answer(text=text, citations=[citation(1), citation(2)]), transcript_id="t")
+    lines = body_text(msg).split("\n")
+    lead = lines.index("Virtual schools may be able to:")
+    assert lines[lead + 1 : lead + 5] == [
+        "• provide information on specialist services;",
+        "• help identify resources to support specific activities &amp; &lt;events&gt;;",  # escaped as before
+        "• co-ordinate support that may be required beyond that which is already provided by educational services; and",
+        "• provide training for designated teachers on aspects of social care. [1]",  # the citation after the last
+    ]
+    point = lines.index(
+        "• Designated teacher guidance (Feb 2018), Virtual schools, p.49: Virtual schools may be able to:"
+    )
+    assert lines[point - 1] == "• Guidance, para 42: Schools get it too [1]."
+    items = lines[point + 1 :]
+    assert len(items) == 4 and all(line.startswith(UNDER + "• ") for line in items)  # under its point
+    assert items[-1].endswith("social care. [2]")
+    # nothing but where lines break changed: the quote is verbatim (once unescaped)
+    shown = (
+        html.unescape(body_text(msg))
+        .replace("\n• Guidance", "\n- Guidance")
+        .replace("\n• Designated", "\n- Designated")
+    )
+    assert normalise(shown) == normalise(text)
+    assert "may be able to:\n• provide information" in str(msg["text"])  # the notification text too
+
+
+def test_a_long_quoted_list_splits_between_items_within_slacks_limits() -> None:
+    items = [
+        f"• item {n:03d} of the list, " + "with words enough to make a long line of guidance text " * 3 + ";"
+        for n in range(1, 121)
+    ]
+    quoted = "The local authority should consider: " + " ".join(items)
+    text = f"Lead source, para 1:\nThe VSH must act [1].\n\nAlso in the guidance:\n- Guidance, para 9: {quoted} [2]"
+    msg = blocks.answer_message(answer(text=text, citations=[citation(1), citation(2)]), transcript_id="t")
+    assert len(msg["blocks"]) <= blocks.MAX_BLOCKS  # type: ignore[arg-type]
+    sections = [b["text"]["text"] for b in msg["blocks"] if b["type"] == "section"]  # type: ignore[union-attr]
+    assert all(len(s) <= blocks.MAX_SECTION_CHARS for s in sections)
+    body = [s for s in sections if "• item" in s]
+    assert len(body) > 1  # more than one section's worth
+    for s in body[1:]:  # a section that goes on with the list starts with a whole item, under its point
+        assert s.startswith(UNDER + "• item "), s[:40]
+    shown = "\n".join(body).split("\n")
+    listed = [line for line in shown if line.startswith(UNDER + "• item ")]
+    assert [line.strip() for line in listed] == [*items[:-1], items[-1] + " [2]"]  # each whole, once, in order
+
+
+def test_an_answer_too_long_for_slack_is_shortened_and_keeps_its_sources_and_legend() -> None:
+    legend = "How to read this: in statutory guidance 'must' is a legal duty."
+    items = " ".join(f"• item {n:04d} " + "of a very long quoted list of guidance; " * 14 for n in range(1, 400))
+    text = f"Lead source, para 1:\nThe local authority should consider: {items} [1]\n\n{legend}"
+    msg = blocks.answer_message(answer(text=text, legend=legend), transcript_id="t")
+    kinds = [b["type"] for b in msg["blocks"]]  # type: ignore[union-attr]
+    assert len(kinds) == blocks.MAX_BLOCKS and kinds[-1] == "context_actions"
+    text_out = all_text(msg)
+    assert "*Sources*" in text_out and "*[1]*" in text_out  # what [1] refers to is still there
+    assert text_out.count("How to read this") == 1
+    cut = kinds.index("divider") - 1
+    assert msg["blocks"][cut]["elements"][0]["text"] == blocks.SHORTENED  # type: ignore[index]
+    for b in msg["blocks"][:cut]:  # type: ignore[index]
+        assert b["type"] == "section" and len(b["text"]["text"]) <= blocks.MAX_SECTION_CHARS
+        assert b["text"]["text"].split("\n")[-1].rstrip().endswith(";")  # ends with a whole item

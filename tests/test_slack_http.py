@@ -466,3 +466,28 @@ def test_slack_events_are_not_mounted_without_a_signing_secret(tmp_path: Path, s
     settings = Settings(data_dir=tmp_path / "no-index", corpus_paths=[])
     app = create_app(settings, assistant=Assistant(settings), store=store, extensions=[mount_slack_if_configured])
     assert not any(getattr(r, "path", "") == "/slack/events" for r in app.routes)
+
+
+def test_a_point_quoting_a_list_is_posted_one_item_a_line(
+    fake_settings: Settings, store: TranscriptStore, fake: FakeSlack
+) -> None:
+    settings = _settings(fake_settings, fake)
+    assistant = fake_assistant(settings)
+    asked = assistant.ask
+
+    def ask(question: str, conversation: Any = None) -> Any:  # the fake library's answer, its point a list
+        answer = asked(question, conversation)
+        source, _, _ = answer.text.partition("\n")
+        listed = (
+            "Virtual schools may be able to: • provide information on specialist services; • help identify resources."
+        )
+        return answer.model_copy(update={"text": f"{source}\n{listed} [1]\n\n{answer.legend}"})
+
+    assistant.ask = ask  # type: ignore[method-assign]
+    with _running(settings, assistant, store, fake) as lv:
+        lv.event(mention(QUESTION, "1700000006.000100"))
+        reply = lv.fake.wait_for(_n_replies(1))[0]
+    text = blocks_text(reply)
+    assert "may be able to:\\n• provide information on specialist services;\\n• help identify resources. [1]" in text
+    assert "may be able to:\n• provide information" in reply.args["text"]
+    assert text.count("How to read this") == 1

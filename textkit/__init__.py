@@ -3,7 +3,7 @@
 It imports nothing else of the project, so ingest, index and assistant read text the same way.
 """
 
-from textkit.sentences import clean_unit, is_list_item, list_item_body, normalise, split_units
+from textkit.sentences import clean_unit, is_list_item, list_item_body, list_markers, normalise, split_units
 from textkit.space import collapse_space, fold_for_match
 from textkit.stopwords import STOPWORDS
 from textkit.vocabulary import Vocabulary, VocabularyError, vocabulary
@@ -20,6 +20,7 @@ __all__ = [
     "is_list_item",
     "light_stem",
     "list_item_body",
+    "list_markers",
     "normalise",
     "raw_words",
     "split_units",

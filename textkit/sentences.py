@@ -10,12 +10,13 @@ import re
 
 from textkit.space import collapse_space
 
-__all__ = ["clean_unit", "is_list_item", "list_item_body", "normalise", "split_units"]
+__all__ = ["clean_unit", "is_list_item", "list_item_body", "list_markers", "normalise", "split_units"]
 
 _MARK = r"(?:[•●▪◦‣∙·\uf0b7]|\((?:[a-h]|[ivx]{1,4})\)|[a-h]\)|(?:i{1,3}|iv|vi{0,3}|ix|x)\.)"
 """List markers: bullets, "(a)", "(iv)", "a)" and "iii." (a lettered or roman-numbered item)."""
 _BULLET = re.compile(rf"\s(?={_MARK}\s)")
 _IS_BULLET = re.compile(rf"^{_MARK}\s+")
+_INNER_MARK = re.compile(rf"(?<=\s){_MARK}(?=\s)")
 _ABBREV = {
     "e.g",
     "i.e",
@@ -56,6 +57,12 @@ def is_list_item(unit: str) -> bool:
 def list_item_body(unit: str) -> str:
     """A unit without the list marker it starts with, if any ("• The plan ..." -> "The plan ...")."""
     return _IS_BULLET.sub("", unit, count=1)
+
+
+def list_markers(text: str) -> list[re.Match[str]]:
+    """The list markers inside `text` that could open an item (a marker between spaces, as `split_units` cuts
+    at): bullets, "(a)", "a)", "(iv)", "iii."; whether a lettered one really opens an item is the reader's call."""
+    return list(_INNER_MARK.finditer(text))
 
 
 def normalise(text: str) -> str:

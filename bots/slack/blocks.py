@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.models import Answer, Citation, ClosestSection
-from bots.present import absolute_url, answer_view, bulleted, dated_title
+from bots.present import absolute_url, answer_view, bulleted, dated_title, lay_out
 
 __all__ = [
     "ACTION_FEEDBACK",
@@ -40,6 +40,9 @@ __all__ = [
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
 MAX_FALLBACK_CHARS = 3900
+ITEM_INDENT = "    "
+"""Before each item of a list quoted by an "Also in the guidance" point, under the point's own bullet."""
+SHORTENED = "_The answer was shortened to fit Slack; open the web chat for all of it._"
 
 ACTION_FEEDBACK = "vsh_feedback"
 """The native feedback buttons (`feedback_buttons` in a `context_actions` block); values from `feedback_value`."""
@@ -86,7 +89,8 @@ def link(base_url: str, url: str, label: str) -> str:
 
 
 def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
-    """Split text into chunks of at most `limit` characters, at paragraph, line or word boundaries."""
+    """Split text into chunks of at most `limit` characters, at paragraph, line or word boundaries (a line
+    that starts a chunk keeps its indent)."""
     chunks: list[str] = []
     rest = text.strip()
     while len(rest) > limit:
@@ -98,7 +102,8 @@ def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
         if cut <= 0:
             cut = limit
         chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
+        rest = rest[cut:]
+        rest = rest.lstrip("\n") if rest.startswith("\n") else rest.lstrip()
     if rest:
         chunks.append(rest)
     return chunks
@@ -238,7 +243,9 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     Order: the safeguarding notice (once), personal-data reminder, the answer with "•" lists (or the decline
     and the closest sections), the numbered sources (each title with its date once) and related sections
     (links), the must/should legend once, the disclaimer (with a link to the web chat when `base_url` is set)
-    and the native feedback buttons.
+    and the native feedback buttons. A point quoting a list shows its lead-in, then one item a line with its
+    marker (`bots.present.lay_out`). An answer too long for Slack's 50 blocks has its text shortened, with a
+    note saying so, and keeps its sources and legend.
     """
     view = answer_view(answer)
     head: list[dict[str, Any]] = []
@@ -251,8 +258,9 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
         head.append(_section(f":lock: {escape(reminder)}"))
         fallback.append(reminder)
 
-    body = _sections(bulleted(escape(view.body))) if view.body else []
-    fallback.append(bulleted(view.body))
+    laid_out = lay_out(view.body, ITEM_INDENT)
+    body = _sections(bulleted(escape(laid_out))) if view.body else []
+    fallback.append(bulleted(laid_out))
     if answer.declined and answer.decline_reason and answer.decline_reason not in answer.text:
         body += _sections(f"_{escape(answer.decline_reason)}_")
 
@@ -281,12 +289,12 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     fallback.append(DISCLAIMER)
 
     room = MAX_BLOCKS - len(head) - len(tail)
-    middle = body + ([{"type": "divider"}] if sources else []) + sources
+    rest = ([{"type": "divider"}] if sources else []) + sources
+    if len(body) + len(rest) > room and len(rest) < room - 1:  # shorten the text, keep what it cites
+        body = [*body[: room - 1 - len(rest)], _context(SHORTENED)]
+    middle = body + rest
     if len(middle) > room:
-        middle = [
-            *middle[: room - 1],
-            _context("_The answer was shortened to fit Slack; open the web chat for all of it._"),
-        ]
+        middle = [*middle[: room - 1], _context(SHORTENED)]
     blocks = head + middle + tail
 
     text = "\n\n".join(p for p in fallback if p)
