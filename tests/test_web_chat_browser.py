@@ -211,7 +211,7 @@ def test_what_i_can_answer_from(site: tuple[LiveServer, Any], page: Any, corpus_
     assert serious_violations(page) == []
 
 
-LISTED = "Who is responsible for setting up home allowances?"
+LISTED = "What should a setting up home allowance policy consider?"
 
 
 def test_a_quoted_list_shows_one_item_a_line_after_its_lead_in(site: tuple[LiveServer, Any], page: Any) -> None:
