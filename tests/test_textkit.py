@@ -86,3 +86,17 @@ def test_a_broken_vocabulary_is_a_clear_error() -> None:
         Vocabulary({"same": [{"token": "Bad Token", "forms": ["x"]}]})
     with pytest.raises(VocabularyError, match="needs a list of words"):
         Vocabulary({"means": [{"says": "not a list"}]})
+
+
+def test_initials_with_full_stops_end_no_sentence() -> None:
+    """A statutory instrument's "S.I. 2009/1538" inside a sentence does not cut it in two: an answer quoted
+    "... Regulations 2009 (S.I." and stopped there."""
+    from textkit import split_units
+
+    text = (
+        "The Designated Teacher (Looked-After Pupils etc) (England) Regulations 2009 (S.I. 2009/1538) require that"
+        " the designated person is a qualified teacher. Each school must appoint one."
+    )
+    units = split_units(text)
+    assert units[0].endswith("is a qualified teacher.") and "(S.I. 2009/1538)" in units[0]
+    assert units[1:] == ["Each school must appoint one."]

@@ -45,6 +45,8 @@ _ABBREV = {
     "co",
     "fig",
 }
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+"""Initials with inner full stops ("S.I" of "S.I. 2009/1538", "U.K"): their last full stop ends no sentence."""
 # sentence end: . ! ? optionally followed by closing quotes/brackets and footnote digits, then space + start
 _END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\d{0,2}(?=\s+(?:[\"'“‘(]?[A-Z0-9•●▪]|\uf0b7))")
 
@@ -78,7 +80,9 @@ def _sentences(block: str) -> list[str]:
         end = m.end()
         head = block[start:end]
         last_word = re.findall(r"([A-Za-z.]+)[.!?][\"'”’)\]]*\d{0,2}$", head)
-        if last_word and (last_word[0].lower().rstrip(".") in _ABBREV or len(last_word[0]) == 1):
+        if last_word and (
+            last_word[0].lower().rstrip(".") in _ABBREV or len(last_word[0]) == 1 or _INITIALS.fullmatch(last_word[0])
+        ):
             continue
         piece = head.strip()
         if piece:
