@@ -8,15 +8,19 @@ Screenshots of the chat, a decline and a safeguarding answer go to `reports/scre
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from _browser import serious_violations
-from _servers import LiveServer, served_web_app, shared_assistant
+from _servers import LiveServer, live_server, served_web_app, shared_assistant
 
 from bots.coverage import load_coverage
+from bots.web import create_app
 from settings import REPO_ROOT, Settings
+from storage import TranscriptStore
 
 pytestmark = pytest.mark.browser
 
@@ -249,3 +253,159 @@ def test_a_typed_question_brings_its_answer_into_view_and_keeps_focus(site: tupl
     ask(page, "How long is a PEP reviewed for?", 2)
     assert in_viewport(page, "#asked-2")
     assert page.evaluate("document.activeElement.id") == "question"  # ready for the next question
+
+
+def tap_preview(page: Any, chip: Any) -> Any:
+    """Tap `chip`: its preview (the quoted passage) opens; returns the preview's box on the screen."""
+    chip.click()
+    tip = page.locator(f"#{chip.get_attribute('aria-describedby')}")
+    assert tip.is_visible() and "“" in tip.inner_text()
+    return tip.bounding_box()
+
+
+def on_screen(page: Any, box: Any) -> bool:
+    width, height = page.evaluate("[document.documentElement.clientWidth, window.innerHeight]")
+    return bool(
+        box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width and box["y"] + box["height"] <= height
+    )
+
+
+def test_a_quote_preview_stays_on_the_screen_by_the_right_edge_and_at_the_bottom(
+    site: tuple[LiveServer, Any], page: Any
+) -> None:
+    server, _ = site
+    page.goto(server.base_url + "/")
+    ex = ask(page, STARTER, 1)
+    chips = ex.locator(".answer .chip")
+    xs = [chips.nth(i).bounding_box()["x"] for i in range(chips.count())]
+    assert len(xs) >= 2 and max(xs) > page.viewport_size["width"] / 2, xs  # one chip in the right half at least
+    for i in range(len(xs)):  # wherever the chip is in its line, its preview is on the screen
+        box = tap_preview(page, chips.nth(i))
+        assert on_screen(page, box), (i, xs[i], box)
+        page.keyboard.press("Escape")
+
+    # the chip furthest right, just above the question box at the bottom of the screen
+    right = chips.nth(xs.index(max(xs)))
+    chip = right.bounding_box()
+    page.evaluate(
+        "dy => window.scrollBy(0, dy)", chip["y"] + chip["height"] - page.locator("#ask-form").bounding_box()["y"] + 4
+    )
+    chip, form = right.bounding_box(), page.locator("#ask-form").bounding_box()
+    assert form["y"] - 40 < chip["y"] + chip["height"] <= form["y"], (chip, form)
+    box = tap_preview(page, right)
+    assert on_screen(page, box), box
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"preview-at-the-bottom-{page.viewport_name}.png"))
+    page.mouse.click(2, 2)  # a tap elsewhere closes it
+    assert not page.locator(".preview:visible").count()
+
+
+class HeldAssistant:
+    """The session's real assistant, except that an answer is not worked out while `go` is clear: the test
+    holds the first answer's stream open (its status sent) and lets it go when it is ready."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.go = threading.Event()
+        self.go.set()
+        self.asked: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def ask(self, question: str, *args: Any, **kwargs: Any) -> Any:
+        self.asked.append(question)
+        assert self.go.wait(60), "the test never let the answer go"
+        return self.inner.ask(question, *args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def held_site(
+    corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveServer, HeldAssistant]]:
+    held = HeldAssistant(shared_assistant(corpus_settings))
+    store = TranscriptStore(f"sqlite:///{tmp_path_factory.mktemp('held') / 'vsh.sqlite3'}")
+    with live_server(create_app(corpus_settings, assistant=held, store=store, answer_cache_size=0)) as server:  # type: ignore[arg-type]
+        yield server, held
+    store.close()
+
+
+FIRST = "What should a personal education plan include?"
+SECOND = "Who is responsible for setting up home allowances?"
+
+
+def test_a_question_sent_while_an_answer_streams_is_asked_next(
+    held_site: tuple[LiveServer, HeldAssistant], page: Any
+) -> None:
+    server, held = held_site
+    page.goto(server.base_url + "/")
+    held.asked.clear()
+    held.go.clear()
+    try:
+        box = page.get_by_label("Your question")
+        box.fill(FIRST)
+        box.press("Enter")
+        page.wait_for_selector("#status:has-text('Searching the guidance')")  # the first answer is streaming
+        deadline = time.monotonic() + 30
+        while held.asked != [FIRST] and time.monotonic() < deadline:  # and held on the server
+            time.sleep(0.05)
+        box.fill(SECOND)
+        box.press("Enter")
+        exchanges = page.locator(".exchange")
+        assert exchanges.count() == 2, "the question sent while an answer was streaming was lost"
+        assert box.input_value() == "" and page.get_by_role("button", name="Ask", exact=True).is_enabled()
+        assert "Waiting" in exchanges.nth(1).locator(".answer").inner_text()
+        assert held.asked == [FIRST]  # it waits its turn: not sent while the first answer is coming
+    finally:
+        held.go.set()
+    wait_done(page, 1)
+    second = wait_done(page, 2)
+    assert held.asked == [FIRST, SECOND]
+    assert [exchanges.nth(i).locator(".asked").inner_text() for i in (0, 1)] == [
+        f"You asked: {FIRST}",
+        f"You asked: {SECOND}",
+    ]
+    answers = [exchanges.nth(i).locator(".answer").inner_text() for i in (0, 1)]
+    assert "Waiting" not in answers[1] and answers[0] != answers[1]
+    assert "personal education plan" in answers[0].lower() and "allowance" in answers[1].lower()
+    assert all(exchanges.nth(i).locator(".citations li").count() >= 1 for i in (0, 1))  # each its own sources
+    assert second.locator(".answer-tools").count() == 1 and exchanges.count() == 2
+    kept = page.evaluate("JSON.parse(localStorage.getItem('vsh-conversations'))[0].exchanges.map(e => e.question)")
+    assert kept == [FIRST, SECOND]  # one conversation, in order
+    assert page.evaluate("document.activeElement.id") == "question"
+    assert serious_violations(page) == []
+
+
+def test_a_cut_off_answer_or_a_server_out_of_reach_is_said_plainly_and_the_question_kept(
+    corpus_settings: Settings, tmp_path: Any, page: Any
+) -> None:
+    store = TranscriptStore(f"sqlite:///{tmp_path / 'vsh.sqlite3'}")
+    server = LiveServer(create_app(corpus_settings, assistant=shared_assistant(corpus_settings), store=store)).start()
+    try:
+        page.goto(server.base_url + "/")
+        box = page.get_by_label("Your question")
+
+        def cut(route: Any) -> None:  # the real stream, ended after its first lines (as a proxy timing out does)
+            body = route.fetch().text()
+            route.fulfill(status=200, content_type="text/event-stream", body=body[: body.index("event: citations")])
+
+        page.route("**/api/ask/stream", cut)
+        box.fill(STARTER)
+        box.press("Enter")
+        first = page.locator(".exchange").first
+        first.locator(".error").wait_for(timeout=90_000)
+        assert "cut off before it was finished" in first.locator(".error").inner_text()
+        assert first.get_attribute("data-done") is None and page.inner_text("#status") == ""  # not "Searching…"
+        assert box.input_value() == STARTER  # to ask again without retyping it
+        page.unroute("**/api/ask/stream")
+    finally:
+        server.stop()
+        store.close()
+
+    box.press("Enter")  # the server is gone now
+    second = page.locator(".exchange").nth(1)
+    second.locator(".error").wait_for(timeout=30_000)
+    said = second.locator(".error").inner_text()
+    assert "could not be reached" in said and "Failed to fetch" not in said, said
+    assert box.input_value() == STARTER and page.inner_text("#status") == ""
+    assert serious_violations(page) == []

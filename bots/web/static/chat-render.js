@@ -27,11 +27,23 @@
   // --- citation chips and their previews ----------------------------------------------------------
 
   var openChip = null;
+  var EDGE = 8, GAP = 6;  // px kept clear of the screen's edges; between the chip and its preview
 
-  function place(tip) {
-    tip.classList.remove("preview-left");
-    var r = tip.getBoundingClientRect();
-    if (r.right > document.documentElement.clientWidth - 8) { tip.classList.add("preview-left"); }
+  // The preview below the chip (above it when there is more room there), its left edge under the chip but
+  // moved in so that it stays on the screen; taller than the room on either side, it scrolls.
+  function place(tip, chip) {
+    var wrap = tip.parentNode.getBoundingClientRect(), c = chip.getBoundingClientRect();
+    var vw = document.documentElement.clientWidth, vh = window.innerHeight;
+    tip.style.maxWidth = (vw - 2 * EDGE) + "px";
+    tip.style.maxHeight = "none";
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    var left = Math.max(EDGE, Math.min(c.left, vw - EDGE - w));
+    var below = vh - EDGE - c.bottom - GAP, above = c.top - GAP - EDGE;
+    var under = h <= below || below >= above;
+    if (h > Math.max(below, above)) { tip.style.maxHeight = Math.max(below, above) + "px"; h = tip.offsetHeight; }
+    var top = under ? c.bottom + GAP : c.top - GAP - h;
+    tip.style.left = (left - wrap.left) + "px";
+    tip.style.top = (top - wrap.top) + "px";
   }
 
   function show(chip, pinned) {
@@ -39,7 +51,7 @@
     if (!tip) { return; }
     if (openChip && openChip !== chip) { hide(openChip, true); }
     tip.hidden = false;
-    place(tip);
+    place(tip, chip);
     chip.setAttribute("aria-expanded", "true");
     if (pinned) { chip.dataset.pinned = "true"; }
     openChip = chip;
@@ -72,6 +84,10 @@
   });
   document.addEventListener("click", function (e) {
     if (openChip && !openChip.contains(e.target)) { hide(openChip, true); }
+  });
+  window.addEventListener("resize", function () {  // a phone turned round: the open preview stays on screen
+    var tip = openChip && document.getElementById(openChip.getAttribute("aria-describedby") || "");
+    if (tip) { place(tip, openChip); }
   });
 
   // "text [1] more [2]" -> text and chips

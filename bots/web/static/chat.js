@@ -1,12 +1,12 @@
 // Chat page: asks through POST /api/ask/stream (server-sent events), keeps the conversation in this browser
 // (VshStore, chat-store.js) under the address /?c=<conversation id>, so reload, Back and links show it again,
-// and lists earlier conversations of this device. Rendering is VshRender's (chat-render.js).
+// and lists earlier conversations of this device. Rendering is VshRender's (chat-render.js). A question sent
+// while an answer is still coming waits its turn (shown at once, marked as waiting) and is asked when it is done.
 (function () {
   "use strict";
   var R = window.VshRender, S = window.VshStore;
   var form = document.getElementById("ask-form");
   var box = document.getElementById("question");
-  var button = document.getElementById("ask-button");
   var errorEl = document.getElementById("question-error");
   var log = document.getElementById("conversation");
   var statusEl = document.getElementById("status");
@@ -14,6 +14,10 @@
   var record = null;  // the conversation shown: {id, title, updated, exchanges}
   var count = 0;
   var busy = false;
+  var queue = [];  // exchanges sent while an answer was coming: {question, ctx, note}, asked in turn
+  var epoch = 0;  // bumped when another conversation is shown: an answer still coming for the old one is dropped
+  var inFlight = null;  // the AbortController of the answer coming
+  var current = null;  // the question of the answer coming
 
   function showError(message) {
     errorEl.textContent = message;
@@ -73,6 +77,10 @@
   }
 
   function restore(id) {
+    epoch += 1;
+    if (inFlight) { inFlight.abort(); inFlight = null; }
+    queue = [];
+    busy = false;
     log.textContent = "";
     count = 0;
     note.hidden = true;
@@ -94,6 +102,14 @@
 
   // --- asking -------------------------------------------------------------------------------------
 
+  var UNREACHABLE = "The assistant could not be reached, so this question was not answered. " +
+    "Check your connection and ask again.";
+  var CUT_OFF = "The answer was cut off before it was finished. Please ask again.";
+
+  function fail(message) {  // the browser's own "Failed to fetch" or "network error" says nothing to a user
+    return function () { throw new Error(message); };
+  }
+
   function parseEvents(buffer, onEvent) {
     var parts = buffer.split("\n\n");
     var rest = parts.pop();
@@ -108,23 +124,47 @@
     return rest;
   }
 
+  // A question from the box or a starter: its exchange is shown at once; asked now, or after the answer coming.
   function ask(question) {
-    if (busy) { return; }
     clearError();
     question = question.trim();
-    if (!question) { showError("Type a question first."); box.focus(); return; }
+    if (!question) { showError("Type a question first."); box.focus(); return false; }
     var max = parseInt(box.getAttribute("maxlength"), 10);
-    if (max && question.length > max) { showError("The question is too long: the limit is " + max + " characters."); return; }
-    busy = true;
-    button.disabled = true;
+    if (max && question.length > max) {
+      showError("The question is too long: the limit is " + max + " characters.");
+      return false;
+    }
+    if (busy && [current].concat(queue.map(function (e) { return e.question; })).indexOf(question) >= 0) {
+      return true;  // a second tap on the same starter, say: it is coming already
+    }
     note.hidden = true;
     count += 1;
-    var ctx = R.start(log, count, question);
-    ctx.asked.scrollIntoView({ block: "start" });  // typed or tapped, the answer comes into view
+    var entry = { question: question, ctx: R.start(log, count, question), note: null, queued: busy };
+    if (!busy) { run(entry); return true; }
+    entry.note = R.el("p", { "class": "waiting" }, "Waiting: this is asked when the answer above is finished.");
+    entry.ctx.answerEl.appendChild(entry.note);
+    queue.push(entry);
+    statusEl.textContent = "Your next question is asked when this answer is finished.";
+    return true;
+  }
+
+  function next() {
+    if (!busy && queue.length) { run(queue.shift()); }
+  }
+
+  function run(entry) {
+    var question = entry.question, ctx = entry.ctx, mine = epoch;
+    busy = true;
+    current = question;
+    if (entry.note) { entry.note.remove(); }
+    if (!entry.queued) { ctx.asked.scrollIntoView({ block: "start" }); }  // typed or tapped, it comes into view
     statusEl.textContent = "Sending your question…";
     var item = { question: question, body: [], done: null, feedback: null };
+    var ended = false;  // a done or error event came: without one the stream was cut off
+    inFlight = window.AbortController ? new AbortController() : null;
 
     function onEvent(name, data) {
+      if (mine !== epoch) { return; }  // another conversation is shown now
       if (name === "status") {
         statusEl.textContent = data.text;
       } else if (name === "meta") {
@@ -140,15 +180,17 @@
       } else if (name === "citations") {
         R.sources(ctx, data);
       } else if (name === "done") {
+        ended = true;
         item.done = data;
         record.exchanges.push(item);
         S.save(record);
         finish(ctx, item);
         renderHistory();
         var top = ctx.asked.getBoundingClientRect().top;  // still where it was put: now it can go to the top
-        if (top > 0 && top < window.innerHeight) { ctx.asked.scrollIntoView({ block: "start" }); }
+        if (!entry.queued && top > 0 && top < window.innerHeight) { ctx.asked.scrollIntoView({ block: "start" }); }
         statusEl.textContent = data.answer.declined ? "The guidance I hold does not answer this." : "Answer ready.";
       } else if (name === "error") {
+        ended = true;
         if (data.status === 404 && record) { record = null; history.replaceState(null, "", "/"); }
         throw new Error(data.message || "Something went wrong.");
       }
@@ -157,8 +199,9 @@
     fetch("/api/ask/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-      body: JSON.stringify({ question: question, conversation_id: record ? record.id : null })
-    }).then(function (res) {
+      body: JSON.stringify({ question: question, conversation_id: record ? record.id : null }),
+      signal: inFlight ? inFlight.signal : undefined
+    }).then(null, fail(UNREACHABLE)).then(function (res) {
       if (!res.ok) {
         return res.json().catch(function () { return {}; }).then(function (body) {
           if (res.status === 404 && record) {
@@ -173,27 +216,33 @@
       var decoder = new TextDecoder();
       var buffer = "";
       function pump() {
-        return reader.read().then(function (r) {
-          if (r.done) { parseEvents(buffer + "\n\n", onEvent); return; }
+        return reader.read().then(null, fail(CUT_OFF)).then(function (r) {
+          if (r.done) {
+            parseEvents(buffer + "\n\n", onEvent);
+            if (!ended) { throw new Error(CUT_OFF); }
+            return;
+          }
           buffer = parseEvents(buffer + decoder.decode(r.value, { stream: true }), onEvent);
           return pump();
         });
       }
       return pump();
     }).catch(function (err) {
+      if (mine !== epoch) { return; }
       ctx.answerEl.appendChild(R.el("p", { "class": "error", role: "alert" }, err.message || "Something went wrong."));
       statusEl.textContent = "";
+      if (!box.value.trim()) { box.value = question; }  // to ask again without typing it again
     }).then(function () {
+      if (mine !== epoch) { return; }  // restore() has reset the queue already
       busy = false;
-      button.disabled = false;
+      inFlight = null;
+      next();
     });
   }
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    var q = box.value;
-    ask(q);
-    if (q.trim()) { box.value = ""; }
+    if (ask(box.value)) { box.value = ""; }
   });
   box.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
