@@ -168,9 +168,21 @@ def _outline_headings(reader: object) -> list[_Heading]:
 
 
 def _clean_heading(title: str) -> str:
-    """Strip footnote markers fused to bookmark titles ('... pathway plan7F' -> '... pathway plan')."""
+    """Strip footnote markers fused to bookmark titles ('... pathway plan7F' -> '... pathway plan', '...
+    orders77F79F  80F' -> '... orders', '... for volunteers 104F' -> '... for volunteers')."""
     title = re.sub(r"\s+", " ", title).strip()
-    return re.sub(r"(?<=[a-z)])\d{1,2}F$", "", title)
+    return re.sub(r"(?<=[a-z)])(?:\s?\d{1,3}F)+$", "", title)
+
+
+def _heading_text(line: str, target: str) -> str:
+    """A page line normalised for matching against a heading's normalised `target`, without the footnote
+    number(s) printed after the heading ("... for volunteers 105", "... orders80") when the heading does not
+    end with them."""
+    text = normalise_for_match(line)
+    if target.startswith(text):
+        return text
+    bare = re.sub(r"\d{1,3}$", "", text)
+    return bare if bare and target.startswith(bare) and re.search(r"[a-z)]\s?\d{1,3}\s*$", line) else text
 
 
 def _contents_headings(pages: list[Page]) -> list[_Heading]:
@@ -210,13 +222,13 @@ def _locate(heading: _Heading, lines: list[str], start: int) -> int | None:
     if not target:
         return None
     for index in range(start, len(lines)):
-        candidate = normalise_for_match(lines[index])
+        candidate = _heading_text(lines[index], target)
         if not candidate or not target.startswith(candidate[: max(len(candidate), 1)]):
             continue
         joined = candidate
         end = index + 1
         while len(joined) < len(target) and end < len(lines):
-            following = normalise_for_match(lines[end])
+            following = _heading_text(lines[end], target[len(joined) :])
             if not following:
                 end += 1
                 continue
@@ -225,6 +237,8 @@ def _locate(heading: _Heading, lines: list[str], start: int) -> int | None:
             joined = f"{joined}{following}"
             end += 1
         if joined == target or (len(joined) >= len(target) and joined.startswith(target)):
+            while end < len(lines) and re.fullmatch(r"\d{1,3}", lines[end].strip()):
+                end += 1  # a footnote number set on the line below the heading ("... orders80" / "81")
             return end
     return None
 
@@ -281,7 +295,7 @@ def _heading_start(heading: _Heading, lines: list[str], cursor: int, end: int) -
     """First line index of the located heading text (walks back from `end`)."""
     target = normalise_for_match(heading.title)
     start = end - 1
-    while start > cursor and not target.startswith(normalise_for_match(lines[start])):
+    while start > cursor and not target.startswith(_heading_text(lines[start], target)):
         start -= 1
     while start > cursor and target.startswith(normalise_for_match(" ".join(lines[start - 1 : end]))[: len(target)]):
         start -= 1

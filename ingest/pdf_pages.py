@@ -19,6 +19,8 @@ FOOTNOTE_SEPARATOR_RE = re.compile(r"^\s{20,}$")
 FOOTNOTE_START_RE = re.compile(r"^(\d{1,3})\s+\S")
 GLUED_MARK_RE = re.compile(r"(?:(?<=[a-z]{2})|(?<=[a-z]{2}[.,;:)’”]))(\d{1,3})(?=[\s.,;:)’”]|$)")
 """A number glued to the word before it, as footnote marks come out of the text layer ("Heads53 manage")."""
+SPACED_END_MARK_RE = re.compile(r"(?<=[a-z)’”])\s+(\d{1,3})\s*$")
+"""A footnote mark set apart from the last word of a line ("... for volunteers 105")."""
 REFERENCE_WORD_END_RE = re.compile(
     r"\b(?:sections?|regulations?|paragraphs?|paras?|parts?|schedules?|articles?|chapters?|annex|page|s\.|"
     r"age|aged|year|years|key stage|under|no\.)\s*$",
@@ -108,11 +110,21 @@ def _can_start_footnote(line: str, previous: str) -> bool:
 def _strip_footnote_marks(lines: list[str], footnotes: list[str]) -> list[str]:
     """Remove footnote marks glued to the word before them ("Heads53 manage", "children;54 and"), but only
     numbers that start a footnote on the same page (or a footnote-like line left in the body), so ordinary
-    numbers stay ("1989 c.41", "s.128")."""
+    numbers stay ("1989 c.41", "s.128"); and a mark set apart at the end of a line ("... for volunteers
+    105", "... relating to children 107") when a footnote below starts with it and the words before it do
+    not call for a number ("aged 16", "section 22")."""
     numbers = {m.group(1) for note in [*footnotes, *lines] if (m := FOOTNOTE_START_RE.match(note.strip()))}
     if not numbers:
         return lines
-    return [GLUED_MARK_RE.sub(lambda m: "" if m.group(1) in numbers else m.group(0), line) for line in lines]
+    below = {m.group(1) for note in footnotes if (m := FOOTNOTE_START_RE.match(note.strip()))}
+    out: list[str] = []
+    for line in lines:
+        line = GLUED_MARK_RE.sub(lambda m: "" if m.group(1) in numbers else m.group(0), line)
+        spaced = SPACED_END_MARK_RE.search(line)
+        if spaced and spaced.group(1) in below and not REFERENCE_WORD_END_RE.search(line[: spaced.start()]):
+            line = line[: spaced.start()]
+        out.append(line)
+    return out
 
 
 def _group_footnotes(lines: list[str]) -> list[str]:

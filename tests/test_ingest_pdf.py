@@ -166,3 +166,19 @@ def test_footnotes_without_a_separator_line_become_footnote_passages(parsed: dic
         for passage in doc.passages:
             if passage.text.startswith("Footnote"):
                 assert passage.paragraphs == [], (name, passage.passage_id)
+
+
+def test_bookmark_footnote_marks_stay_out_of_headings_and_text(parsed: dict[str, ParsedDocument]) -> None:
+    """A heading whose bookmark carries a footnote reference ("... volunteers 104F") is still found on its page,
+    so the paragraph before it keeps its section and the heading's printed footnote number ("... volunteers
+    105") is not read as text; nor is a mark set apart at a line end ("... children 107")."""
+    kcsie = parsed["Keeping_children_safe_in_education_2025.pdf"]
+    titles = {title for p in kcsie.passages for title in p.section_path}
+    assert "When should a DBS with barred list be obtained for volunteers" in titles
+    assert "Secretary of State teacher prohibition, and interim prohibition orders" in titles
+    assert not [title for title in titles if re.search(r"\d+F$", title)]
+    [p312] = _passages_with(kcsie, "312")
+    assert p312.section_path[-1] == "Volunteers"
+    assert "volunteers 105" not in p312.text and "be recorded." in p312.text
+    text = "\n".join(p.text for p in kcsie.passages)
+    assert "• by a person who is in regulated activity relating to children\n" in text
