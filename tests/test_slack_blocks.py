@@ -326,3 +326,19 @@ def test_an_answer_too_long_for_slack_is_shortened_and_keeps_its_sources_and_leg
     for b in msg["blocks"][:cut]:  # type: ignore[index]
         assert b["type"] == "section" and len(b["text"]["text"]) <= blocks.MAX_SECTION_CHARS
         assert b["text"]["text"].split("\n")[-1].rstrip().endswith(";")  # ends with a whole item
+
+
+def test_formatting_marks_in_a_quote_show_as_written_not_as_bold_or_italics() -> None:
+    quote = (
+        "someone who is not a close relative* of the child looks after the child for 28 days or more** "
+        "(see _Annex A_, ~2 pages~ and `code`; increasing_care_leavers.pdf)"
+    )
+    msg = blocks.answer_message(answer(text=f"{quote} [1]."), transcript_id="t")
+    shown = body_text(msg)
+    assert not any(mark in shown for mark in "*~`"), shown
+    assert "relative\u2217 of the child" in shown and "or more\u2217\u2217 (see" in shown
+    assert "\u02cdAnnex A\u02cd" in shown and "\u223c2 pages\u223c" in shown and "\u02cbcode\u02cb" in shown
+    assert "increasing_care_leavers.pdf" in shown  # an underscore inside a word cannot start italics
+    assert "*Sources*" in all_text(msg)  # the bot's own formatting is untouched
+    heading = citation(section="Definitions > Kinship care*", quote="x")
+    assert "Kinship care\u2217" in all_text(blocks.answer_message(answer(citations=[heading]), transcript_id="t"))

@@ -6,6 +6,7 @@ message, and a plain-text `text` fallback (notifications, screen readers, client
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.models import Answer, Citation, ClosestSection
@@ -70,9 +71,19 @@ STATUS_NAMES = {
 }
 
 
+_LOOK_ALIKES = str.maketrans({"*": "\u2217", "~": "\u223c", "`": "\u02cb"})
+"""mrkdwn has no escape for its formatting marks, so quoted text shows them as look-alikes: ∗ ∼ ˋ."""
+
+_BOUNDARY_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+"""An underscore that could open or close italics; one inside a word ("care_leavers.pdf") cannot."""
+
+
 def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Plain text (a quote, heading or label) as mrkdwn that shows it as written: `&`, `<` and `>` as
+    entities, and the formatting marks a quote may hold (a footnote's "relative*", "28 days or more**")
+    as look-alikes, so that guidance text never turns bold, italic, struck through or code."""
+    entities = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BOUNDARY_UNDERSCORE.sub("\u02cd", entities.translate(_LOOK_ALIKES))
 
 
 def _absolute(base_url: str, url: str) -> str:
