@@ -2,7 +2,9 @@
 
 - **Lead**: the best passage's numbered paragraph that holds the sentence closest to the question, whole when
   it is short; otherwise contiguous whole sentences starting at that sentence (a list item is shown with its
-  lead-in, taken from the previous passage when the list was cut there). The answering sentence is `focus`.
+  lead-in, taken from the previous passage when the list was cut there; an item that is a sentence of its own,
+  "ii. The carer is ...", after its list's lead-in when that is in the same passage and short). The answering
+  sentence is `focus`.
 - **Further points**: at most `MAX_FURTHER` more, each whole sentences from another paragraph, only when
   they add something (not a near-duplicate of what is already quoted) and their passage is nearly as likely
   to answer as the lead's.
@@ -36,6 +38,8 @@ POINT_CHARS = 420
 """Longest further point (whole sentences)."""
 FURTHER_RELEVANCE = 0.45
 """A further point's passage must be at least this share as likely to answer as the lead's."""
+OPENING_CHARS = 600
+"""A lead that starts at a list item is shown after its lead-in (and the items between) up to this long."""
 RELATED = 3
 WORD_WEIGHT = 0.04
 """Sentence choice: embedding similarity plus this much per question word the sentence holds."""
@@ -148,6 +152,24 @@ def _list_opening(
     return before + list(units.texts[:first]), prev
 
 
+def _item_opening(units: PassageUnits, first: int) -> list[str] | None:
+    """What a lead that starts at list item `first` (an item that is a sentence: "ii. The carer is ...") needs
+    before it to be read as a whole: the lead-in its list hangs from in the same paragraph of this passage and
+    the items between; None when there is none here. Earlier items are passed over; an item ending ":" opens a
+    list of its own and is the lead-in of its sub-items."""
+    paragraph = units.paragraphs[first]
+    for start in range(first - 1, -1, -1):
+        before = units.texts[start]
+        if units.paragraphs[start] != paragraph:
+            return None
+        if is_list_item(before) and not before.rstrip().endswith(":"):
+            continue
+        if _ends_lead_in(before) and not _is_fragment(before):
+            return list(units.texts[start:first])
+        return None
+    return None
+
+
 def _run_on_after(
     retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor, budget: int
 ) -> tuple[Passage, list[str]]:
@@ -238,6 +260,11 @@ def _point(
                 continue  # a list item without its lead-in is not shown
             texts = opening[0] + texts
             passages = opening[1] + passages
+        elif lead and is_list_item(texts[0]):
+            # an item that is a sentence leads with its list's lead-in when that is short enough to show
+            opening_items = _item_opening(units, window[0])
+            if opening_items is not None and sum(len(t) for t in opening_items) <= OPENING_CHARS:
+                texts = opening_items + texts
         if run_on:
             texts += run_on
             passages = [*passages, following]

@@ -88,6 +88,23 @@ def test_a_list_item_is_never_quoted_without_its_lead_in(lists: FakeRetriever, f
         assert point.text[0].isupper()
 
 
+def test_a_lead_on_a_sentence_item_is_shown_after_the_lead_in_of_its_list() -> None:
+    passages = [
+        _passage(
+            0,
+            "Kinship care is any of the following. e) Where a child is looked after and each of the following "
+            "apply: i. The child is cared for by a relative, and ii. The relative is approved as a foster carer "
+            "after a full assessment.",
+            [],
+        )
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    lead = _selection(retriever, "Is the relative approved as a foster carer after a full assessment?", {0: 1.0}).lead
+    assert "approved as a foster carer" in lead.focus
+    assert lead.text.startswith("Where a child is looked after and each of the following apply: i. The child")
+    assert lead.text.endswith("after a full assessment.")
+
+
 RUNS_ON = [
     _passage(
         0,
