@@ -44,6 +44,8 @@ def test_previously_looked_after_is_not_looked_after() -> None:
     [
         ("my daughter was adopted last year", "previously looked-after"),
         ("a foster child in year 6", "looked-after"),
+        ("our residential children's home staff", "looked-after"),
+        ("can the foster parent decide", "looked-after"),
         ("she lives with her grandmother", "kinship care"),
         ("he was suspended for three days", "exclusion"),
         ("can we take him off roll", "admission register"),
