@@ -37,6 +37,7 @@ def test_one_thing_said_two_ways_is_one_token(everyday: str, guidance: str) -> N
 def test_previously_looked_after_is_not_looked_after() -> None:
     assert vocab_tokens("previously looked-after children") == ["plac"]
     assert vocab_tokens("looked after children") == ["lac"]
+    assert vocab_tokens("EHC needs assessment") != vocab_tokens("EHC plan")  # the assessment comes before a plan
 
 
 @pytest.mark.parametrize(
