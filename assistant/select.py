@@ -9,7 +9,8 @@
   they add something (not a near-duplicate of what is already quoted) and their passage is nearly as likely
   to answer as the lead's.
 - **Related**: the next best sections, offered as links without quotes.
-No point is a list fragment or a lead-in cut mid-sentence, and none ends on a lead-in (":") or a list item that
+No point quotes a sentence that only points at a link the text has lost ("Read the guidance here."). No point
+is a list fragment or a lead-in cut mid-sentence, and none ends on a lead-in (":") or a list item that
 runs on ("...; and"): a lead's trailing lead-in is dropped, a list its paragraph (or, in text without numbered
 paragraphs, its section) carries on into the next passage is quoted to the item that closes it, and a sentence
 whose list is not closed that way is not the lead.
@@ -77,6 +78,16 @@ class Selection:
     @property
     def points(self) -> list[Point]:
         return [self.lead, *self.further]
+
+
+_POINTER = re.compile(
+    r"^(?:read|see|find|click|download|view|visit|access|sign up|follow)\b[^.]{0,200}\b(?:here|below|online)\W*$", re.I
+)
+"""A sentence that only points at a link lost in the text ("Read the new guidance on ... here.")."""
+
+
+def _is_pointer(text: str) -> bool:
+    return bool(_POINTER.match(list_item_body(text)))
 
 
 def _is_fragment(text: str) -> bool:
@@ -228,6 +239,8 @@ def sentence_scores(units: PassageUnits, read: Question, vector: np.ndarray) -> 
             scores[i] += DUTY_WEIGHT
         if asked_about and words & COHORTS and not asked_about & words:
             scores[i] -= OTHER_CHILDREN_PENALTY
+        if _is_pointer(text):
+            scores[i] = -np.inf  # says nothing itself: never the answering sentence
     return scores
 
 
@@ -252,6 +265,10 @@ def _point(
             following, run_on = _run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for, budget)
         while not run_on and len(window) > 1 and window[-1] > best and _ends_open(units.texts[window[-1]]):
             window = range(window[0], window[-1])  # do not end the quote on a lead-in or a running list item
+        while len(window) > 1 and window[-1] > best and _is_pointer(units.texts[window[-1]]):
+            window = range(window[0], window[-1])  # nor on a pointer to a link the text has lost
+        while len(window) > 1 and window[0] < best and _is_pointer(units.texts[window[0]]):
+            window = range(window[0] + 1, window[-1] + 1)
         texts = [units.texts[i] for i in window]
         passages = [candidate.passage]
         if _is_fragment(texts[0]):

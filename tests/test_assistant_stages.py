@@ -105,6 +105,20 @@ def test_a_lead_on_a_sentence_item_is_shown_after_the_lead_in_of_its_list() -> N
     assert lead.text.endswith("after a full assessment.")
 
 
+def test_a_pointer_to_a_lost_link_is_never_quoted() -> None:
+    passages = [
+        _passage(
+            0,
+            "12. The virtual school head champions children with a social worker. Read the new guidance on the "
+            "virtual school head here.",
+            ["12"],
+        )
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    lead = _selection(retriever, "Where can I read the new guidance on the virtual school head?", {0: 1.0}).lead
+    assert lead.text == "The virtual school head champions children with a social worker."
+
+
 RUNS_ON = [
     _passage(
         0,
