@@ -9,7 +9,9 @@
   they add something (not a near-duplicate of what is already quoted) and their passage is nearly as likely
   to answer as the lead's.
 - **Related**: the next best sections, offered as links without quotes.
-No point quotes a sentence that only points at a link the text has lost ("Read the guidance here."). No point
+No point quotes a sentence that only points at a link the text has lost ("Read the guidance here.") or a heading
+line read with its paragraph's number ("Health assessments and plans 40."), and a question standing as a
+sub-heading is neither the answering sentence (unless nothing else is) nor the end of a lead. No point
 is a list fragment or a lead-in cut mid-sentence, and none ends on a lead-in (":") or a list item that
 runs on ("...; and"): a lead's trailing lead-in is dropped, a list its paragraph (or, in text without numbered
 paragraphs, its section) carries on into the next passage is quoted to the item that closes it, and a sentence
@@ -48,6 +50,8 @@ DUTY_WEIGHT = 0.06
 """...plus this much when the question asks about a duty and the sentence states one (or says there is none)."""
 OTHER_CHILDREN_PENALTY = 0.12
 """...minus this much when the sentence is about other children than the ones the question names."""
+SUB_HEADING_PENALTY = 1.0
+"""...minus this much for a question standing as a sub-heading: it asks what the sentences after it answer."""
 _DUTY = re.compile(
     r"\b(?:must|mandatory|required|requirement|statutory|duty|duties|obliged|should|not have to)\b", re.I
 )
@@ -86,8 +90,24 @@ _POINTER = re.compile(
 """A sentence that only points at a link lost in the text ("Read the new guidance on ... here.")."""
 
 
-def _is_pointer(text: str) -> bool:
-    return bool(_POINTER.match(list_item_body(text)))
+_HEADING_AND_NUMBER = re.compile(r"^[^.!?]{1,120}\s(\d{1,3}(?:\.\d{1,3})?)\.$")
+"""A heading line the PDF gave no bookmark, read with the number of the paragraph under it ("... plans 40.")."""
+
+
+def _says_nothing(units: PassageUnits, i: int) -> bool:
+    """A unit with nothing to quote: a pointer to a lost link, or a heading line ending in the number of the
+    paragraph that follows it ("Health assessments and plans 40."; not "... when they reach 18.")."""
+    body = list_item_body(units.texts[i])
+    if _POINTER.match(body):
+        return True
+    m = _HEADING_AND_NUMBER.match(body)
+    numbers = {units.paragraphs[j] for j in (i, i + 1) if j < len(units.paragraphs)}
+    return bool(m and m.group(1) in numbers)
+
+
+def _is_sub_heading(text: str) -> bool:
+    """A question standing as a sub-heading of what follows ("Who should carry out the health assessment?")."""
+    return text.rstrip().endswith("?") and not is_list_item(text)
 
 
 def _is_fragment(text: str) -> bool:
@@ -239,8 +259,10 @@ def sentence_scores(units: PassageUnits, read: Question, vector: np.ndarray) -> 
             scores[i] += DUTY_WEIGHT
         if asked_about and words & COHORTS and not asked_about & words:
             scores[i] -= OTHER_CHILDREN_PENALTY
-        if _is_pointer(text):
+        if _says_nothing(units, i):
             scores[i] = -np.inf  # says nothing itself: never the answering sentence
+        elif _is_sub_heading(text):
+            scores[i] -= SUB_HEADING_PENALTY  # asks rather than answers
     return scores
 
 
@@ -265,9 +287,13 @@ def _point(
             following, run_on = _run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for, budget)
         while not run_on and len(window) > 1 and window[-1] > best and _ends_open(units.texts[window[-1]]):
             window = range(window[0], window[-1])  # do not end the quote on a lead-in or a running list item
-        while len(window) > 1 and window[-1] > best and _is_pointer(units.texts[window[-1]]):
-            window = range(window[0], window[-1])  # nor on a pointer to a link the text has lost
-        while len(window) > 1 and window[0] < best and _is_pointer(units.texts[window[0]]):
+        while (
+            len(window) > 1
+            and window[-1] > best
+            and (_says_nothing(units, window[-1]) or _is_sub_heading(units.texts[window[-1]]))
+        ):
+            window = range(window[0], window[-1])  # nor on a pointer, a heading line or a question heading
+        while len(window) > 1 and window[0] < best and _says_nothing(units, window[0]):
             window = range(window[0] + 1, window[-1] + 1)
         texts = [units.texts[i] for i in window]
         passages = [candidate.passage]

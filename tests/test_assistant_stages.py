@@ -119,6 +119,24 @@ def test_a_pointer_to_a_lost_link_is_never_quoted() -> None:
     assert lead.text == "The virtual school head champions children with a social worker."
 
 
+def test_a_heading_line_or_a_question_heading_is_not_what_answers() -> None:
+    passages = [
+        _passage(
+            0,
+            "39. The carer keeps the health record and brings it to each review. Who carries out the health "
+            "assessment?",
+            ["39"],
+        ),
+        _passage(1, "Health assessments and plans\n40. A registered nurse carries out the health assessment.", ["40"]),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    selection = _selection(retriever, "Who carries out the health assessment?", {0: 1.0, 1: 0.9})
+    assert selection.lead.text == "The carer keeps the health record and brings it to each review."  # no question
+    [further] = selection.further
+    assert further.text == "A registered nurse carries out the health assessment."  # not "... and plans 40."
+    assert further.paragraphs == ["40"]
+
+
 RUNS_ON = [
     _passage(
         0,
