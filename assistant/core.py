@@ -12,7 +12,8 @@ The pipeline, one stage per module, each replaceable alone:
 3. **rerank** (`assistant.rerank`): each candidate's probability of answering, from a small trained model;
 4. **decline** (`assistant.decline`): questions the guidance cannot answer, facts it does not give, weak
    evidence: say so and point to the closest sections;
-5. **select** (`assistant.select`): the lead paragraph, at most two further points, related sections;
+5. **select** (`assistant.select`, with `assistant.quotable` telling what a unit of text is): the lead
+   paragraph, at most two further points, related sections;
 6. **cite** and **compose** (`assistant.cite`, `assistant.compose`): at most three citations, the text, the
    must/should legend once.
 Optionally a generative model rewrites the answer from the cited passages (`assistant.generative`).

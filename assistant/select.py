@@ -11,7 +11,9 @@
 - **Related**: the next best sections, offered as links without quotes.
 No point quotes a sentence that only points at a link the text has lost ("Read the guidance here.") or a heading
 line read with its paragraph's number ("Health assessments and plans 40."), and a question standing as a
-sub-heading is neither the answering sentence (unless nothing else is) nor the end of a lead. No point
+sub-heading is neither the answering sentence (unless nothing else is) nor the end of a lead. A lead ends
+before the next entry of a glossary ("Child protection - ...") and never on text that closes no sentence (a
+heading without a bookmark: "2. Ground B - ... Relevant regulation 9(1)(b)"). No point
 is a list fragment or a lead-in cut mid-sentence, and none ends on a lead-in (":") or a list item that
 runs on ("...; and"): a lead's trailing lead-in is dropped, a list its paragraph (or, in text without numbered
 paragraphs, its section) carries on into the next passage is quoted to the item that closes it, and a sentence
@@ -27,6 +29,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.question import COHORTS, Question
+from assistant.quotable import (
+    TERM_ENTRY,
+    ends_lead_in,
+    ends_open,
+    is_fragment,
+    is_sub_heading,
+    is_unclosed,
+    leans_back,
+    says_nothing,
+)
 from assistant.retrieve import Candidate, Retriever
 from assistant.units import PassageUnits
 from ingest.models import Passage
@@ -84,59 +96,6 @@ class Selection:
         return [self.lead, *self.further]
 
 
-_POINTER = re.compile(
-    r"^(?:read|see|find|click|download|view|visit|access|sign up|follow)\b[^.]{0,200}\b(?:here|below|online)\W*$", re.I
-)
-"""A sentence that only points at a link lost in the text ("Read the new guidance on ... here.")."""
-
-
-_HEADING_AND_NUMBER = re.compile(r"^[^.!?]{1,120}\s(\d{1,3}(?:\.\d{1,3})?)\.$")
-"""A heading line the PDF gave no bookmark, read with the number of the paragraph under it ("... plans 40.")."""
-
-
-def _says_nothing(units: PassageUnits, i: int) -> bool:
-    """A unit with nothing to quote: a pointer to a lost link, or a heading line ending in the number of the
-    paragraph that follows it ("Health assessments and plans 40."; not "... when they reach 18.")."""
-    body = list_item_body(units.texts[i])
-    if _POINTER.match(body):
-        return True
-    m = _HEADING_AND_NUMBER.match(body)
-    numbers = {units.paragraphs[j] for j in (i, i + 1) if j < len(units.paragraphs)}
-    return bool(m and m.group(1) in numbers)
-
-
-def _is_sub_heading(text: str) -> bool:
-    """A question standing as a sub-heading of what follows ("Who should carry out the health assessment?")."""
-    return text.rstrip().endswith("?") and not is_list_item(text)
-
-
-def _is_fragment(text: str) -> bool:
-    """A unit that does not start a sentence: a list item that is not one ("• the child's carer;"), or text cut
-    mid-sentence. An item that is a sentence ("• The carer should ...") may be quoted on its own."""
-    body = list_item_body(text)
-    return not (body[:1].isupper() or body[:1].isdigit() or body[:1] in "‘'“\"(£")
-
-
-_LEANS_BACK = {"This", "These", "They", "It", "That", "Those", "Such", "However,", "Here,", "There,"}
-
-
-def _leans_back(text: str) -> bool:
-    """A sentence that leans on the one before it ("This is additional funding ...")."""
-    return text.split(" ", 1)[0] in _LEANS_BACK
-
-
-_OPEN_END = (":", ";", ",", " and", " or", "–", "-")
-
-
-def _ends_open(text: str) -> bool:
-    """A unit that does not close a sentence: a lead-in (":"), a list item that runs on ("...; and")."""
-    return text.rstrip().endswith(_OPEN_END)
-
-
-def _ends_lead_in(text: str) -> bool:
-    return text.rstrip().endswith((":", "–", "-", " to", " that", " the", " and", " by"))
-
-
 UnitsFor = Callable[[list[Passage]], dict[str, PassageUnits]]
 
 
@@ -156,7 +115,7 @@ def _lead_in_before(retriever: Retriever, passage: Passage, paragraph: str, unit
         return []
     texts = units_for([prev])[prev.passage_id].texts
     for start in range(len(texts) - 1, -1, -1):
-        if _ends_lead_in(texts[start]) and not _is_fragment(texts[start]):
+        if ends_lead_in(texts[start]) and not is_fragment(texts[start]):
             return list(texts[start:])
     return []
 
@@ -169,11 +128,11 @@ def _list_opening(
     as quoted as well); None when the list has no lead-in to show."""
     paragraph = units.paragraphs[first]
     start = first
-    while start > 0 and units.paragraphs[start - 1] == paragraph and _is_fragment(units.texts[start - 1]):
+    while start > 0 and units.paragraphs[start - 1] == paragraph and is_fragment(units.texts[start - 1]):
         start -= 1
     if start > 0:
         lead_in = units.texts[start - 1]
-        if units.paragraphs[start - 1] != paragraph or not _ends_lead_in(lead_in):
+        if units.paragraphs[start - 1] != paragraph or not ends_lead_in(lead_in):
             return None
         return list(units.texts[start - 1 : first]), []
     before = _lead_in_before(retriever, passage, paragraph, units_for)
@@ -195,7 +154,7 @@ def _item_opening(units: PassageUnits, first: int) -> list[str] | None:
             return None
         if is_list_item(before) and not before.rstrip().endswith(":"):
             continue
-        if _ends_lead_in(before) and not _is_fragment(before):
+        if ends_lead_in(before) and not is_fragment(before):
             return list(units.texts[start:first])
         return None
     return None
@@ -217,14 +176,14 @@ def _run_on_after(
     if not (paragraph in nxt.paragraphs if paragraph else same_section):
         return passage, []
     units = units_for([nxt])[nxt.passage_id]
-    if not units.texts or not (is_list_item(units.texts[0]) or _is_fragment(units.texts[0])):
+    if not units.texts or not (is_list_item(units.texts[0]) or is_fragment(units.texts[0])):
         return nxt, []  # the next passage does not go on with a list item
     taken: list[str] = []
     for text, number in zip(units.texts, units.paragraphs, strict=True):
         if number != paragraph or sum(map(len, taken)) + len(text) > budget:
             return nxt, []
         taken.append(text)
-        if not _ends_open(text):
+        if not ends_open(text):
             return nxt, taken
     return nxt, []
 
@@ -237,11 +196,15 @@ def _paragraph_window(units: PassageUnits, best: int) -> range:
         return range(same[0], same[-1] + 1)
     start = best
     # a fragment (list item) needs the sentence that introduces it, if that is in this passage
-    while start > same[0] and _is_fragment(units.texts[start]):
+    while start > same[0] and is_fragment(units.texts[start]):
         start -= 1
     end = best + 1
     used = sum(len(units.texts[i]) for i in range(start, end))
-    while end <= same[-1] and used + len(units.texts[end]) <= WHOLE_PARAGRAPH_CHARS:
+    while (
+        end <= same[-1]
+        and used + len(units.texts[end]) <= WHOLE_PARAGRAPH_CHARS
+        and not TERM_ENTRY.match(units.texts[end])  # the next entry of a glossary is another answer
+    ):
         used += len(units.texts[end])
         end += 1
     return range(start, end)
@@ -259,9 +222,9 @@ def sentence_scores(units: PassageUnits, read: Question, vector: np.ndarray) -> 
             scores[i] += DUTY_WEIGHT
         if asked_about and words & COHORTS and not asked_about & words:
             scores[i] -= OTHER_CHILDREN_PENALTY
-        if _says_nothing(units, i):
+        if says_nothing(units, i):
             scores[i] = -np.inf  # says nothing itself: never the answering sentence
-        elif _is_sub_heading(text):
+        elif is_sub_heading(text):
             scores[i] -= SUB_HEADING_PENALTY  # asks rather than answers
     return scores
 
@@ -281,23 +244,27 @@ def _point(
         window = _paragraph_window(units, best) if lead else range(best, best + 1)
         following: Passage = candidate.passage
         run_on: list[str] = []
-        if lead and _ends_open(units.texts[window[-1]]) and window[-1] == len(units.texts) - 1:
+        if lead and ends_open(units.texts[window[-1]]) and window[-1] == len(units.texts) - 1:
             # the paragraph's list runs on into the next passage: quote it to the item that closes it
             budget = max(POINT_CHARS, WHOLE_PARAGRAPH_CHARS - sum(len(units.texts[i]) for i in window))
             following, run_on = _run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for, budget)
-        while not run_on and len(window) > 1 and window[-1] > best and _ends_open(units.texts[window[-1]]):
+        while not run_on and len(window) > 1 and window[-1] > best and ends_open(units.texts[window[-1]]):
             window = range(window[0], window[-1])  # do not end the quote on a lead-in or a running list item
         while (
             len(window) > 1
             and window[-1] > best
-            and (_says_nothing(units, window[-1]) or _is_sub_heading(units.texts[window[-1]]))
+            and (
+                says_nothing(units, window[-1])
+                or is_sub_heading(units.texts[window[-1]])
+                or is_unclosed(units.texts[window[-1]])
+            )
         ):
             window = range(window[0], window[-1])  # nor on a pointer, a heading line or a question heading
-        while len(window) > 1 and window[0] < best and _says_nothing(units, window[0]):
+        while len(window) > 1 and window[0] < best and says_nothing(units, window[0]):
             window = range(window[0] + 1, window[-1] + 1)
         texts = [units.texts[i] for i in window]
         passages = [candidate.passage]
-        if _is_fragment(texts[0]):
+        if is_fragment(texts[0]):
             opening = _list_opening(retriever, candidate.passage, units, window[0], units_for)
             if opening is None:
                 continue  # a list item without its lead-in is not shown
@@ -311,19 +278,19 @@ def _point(
         if run_on:
             texts += run_on
             passages = [*passages, following]
-        elif lead and _ends_open(texts[-1]):
+        elif lead and ends_open(texts[-1]):
             continue  # the answering sentence introduces a list, or is an item that runs on, and is not closed
         if not lead:
-            if _ends_open(texts[-1]):
+            if ends_open(texts[-1]):
                 continue  # a lead-in whose list is not quoted says nothing; a list item cut off says too little
             # a further point: the sentence, with the one before when it leans on it ("This is ..."), and the
             # next one when it carries on the same thought
             before = best - 1
             if (
-                _leans_back(texts[0])
+                leans_back(texts[0])
                 and before >= 0
                 and units.paragraphs[before] == units.paragraphs[best]
-                and not _is_fragment(units.texts[before])
+                and not is_fragment(units.texts[before])
                 and len(" ".join(texts)) + len(units.texts[before]) <= max_chars
             ):
                 texts.insert(0, units.texts[before])
@@ -331,9 +298,9 @@ def _point(
             if (
                 nxt < len(units.texts)
                 and units.paragraphs[nxt] == units.paragraphs[best]
-                and not _is_fragment(units.texts[nxt])
+                and not is_fragment(units.texts[nxt])
                 and len(" ".join(texts)) + len(units.texts[nxt]) <= max_chars
-                and _leans_back(units.texts[nxt])
+                and leans_back(units.texts[nxt])
             ):
                 texts.append(units.texts[nxt])
         texts[0] = list_item_body(texts[0])  # an item quoted first is a sentence of its own: no marker before it
@@ -370,7 +337,7 @@ def _fact_point(
             break
         units = units_of[c.passage.passage_id]
         for i, text in enumerate(units.texts):
-            if gives(text) and not _is_fragment(text) and len(text) <= POINT_CHARS:
+            if gives(text) and not is_fragment(text) and len(text) <= POINT_CHARS:
                 paragraph = units.paragraphs[i]
                 return Point(c, text, text, [paragraph] if paragraph else [], [c.passage])
     return None

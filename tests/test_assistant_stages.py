@@ -137,6 +137,34 @@ def test_a_heading_line_or_a_question_heading_is_not_what_answers() -> None:
     assert further.paragraphs == ["40"]
 
 
+def test_a_lead_stops_before_the_next_glossary_entry_and_an_unbookmarked_heading() -> None:
+    def glossary(order: int, text: str) -> Passage:
+        return _passage(order, text, []).model_copy(update={"section_path": ["Glossary"]})
+
+    passages = [
+        glossary(
+            0,
+            "Child in need plan – A child in need plan sets out the support a family gets from children's services. "
+            "Child protection - The activity undertaken to protect children who are suffering significant harm.",
+        ),
+        glossary(
+            1,
+            "Dual registration is when a pupil attends a second school for a time, such as a hospital school. "
+            "2. Ground B - The pupil has not continued at the school Relevant regulation 9(1)(b)",
+        ),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    lead = _selection(retriever, "What does a child in need plan set out?", {0: 1.0, 1: 0.1}).lead
+    assert (
+        lead.text
+        == "Child in need plan – A child in need plan sets out the support a family gets from children's services."
+    )
+    lead = _selection(retriever, "What is dual registration of a pupil at a second school?", {0: 0.1, 1: 1.0}).lead
+    assert (
+        lead.text == "Dual registration is when a pupil attends a second school for a time, such as a hospital school."
+    )
+
+
 RUNS_ON = [
     _passage(
         0,

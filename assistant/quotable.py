@@ -1,0 +1,86 @@
+"""What a unit of guidance text is, for quoting: a sentence that says nothing by itself (a pointer to a lost
+link, a heading line), a question standing as a sub-heading, a list fragment, a lead-in, a sentence leaning on
+the one before. Pure functions of the text (and, for headings, the units' paragraph numbers); `assistant.select`
+uses them to keep every quote whole."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.units import PassageUnits
+from textkit import is_list_item, list_item_body, list_markers
+
+__all__ = [
+    "TERM_ENTRY",
+    "ends_lead_in",
+    "ends_open",
+    "is_fragment",
+    "is_sub_heading",
+    "is_unclosed",
+    "leans_back",
+    "says_nothing",
+]
+
+_POINTER = re.compile(
+    r"^(?:read|see|find|click|download|view|visit|access|sign up|follow)\b[^.]{0,200}\b(?:here|below|online)\W*$", re.I
+)
+"""A sentence that only points at a link lost in the text ("Read the new guidance on ... here.")."""
+
+
+_HEADING_AND_NUMBER = re.compile(r"^[^.!?]{1,120}\s(\d{1,3}(?:\.\d{1,3})?)\.$")
+"""A heading line the PDF gave no bookmark, read with the number of the paragraph under it ("... plans 40.")."""
+
+
+def says_nothing(units: PassageUnits, i: int) -> bool:
+    """A unit with nothing to quote: a pointer to a lost link, or a heading line ending in the number of the
+    paragraph that follows it ("Health assessments and plans 40."; not "... when they reach 18.")."""
+    body = list_item_body(units.texts[i])
+    if _POINTER.match(body):
+        return True
+    m = _HEADING_AND_NUMBER.match(body)
+    numbers = {units.paragraphs[j] for j in (i, i + 1) if j < len(units.paragraphs)}
+    return bool(m and m.group(1) in numbers)
+
+
+TERM_ENTRY = re.compile(r"^[A-Z][\w’'(),/ ]{1,60}?\s[–-]\s+[A-Z‘'“]")
+"""A glossary entry's opening: "Child protection - Part of ...", "Kinship care – Kinship care is ..."."""
+
+_CLOSED = re.compile(r"[.!?:;][\"'”’)\]*]*\s?\d{0,3}$")
+
+
+def is_unclosed(text: str) -> bool:
+    """Text that ends without closing a sentence and is not a list item: a heading line the PDF gave no bookmark
+    ("2. Ground B - The pupil has not continued ... Relevant regulation 9(1)(b)")."""
+    return not is_list_item(text) and not list_markers(text) and not _CLOSED.search(text.rstrip())
+
+
+def is_sub_heading(text: str) -> bool:
+    """A question standing as a sub-heading of what follows ("Who should carry out the health assessment?")."""
+    return text.rstrip().endswith("?") and not is_list_item(text)
+
+
+def is_fragment(text: str) -> bool:
+    """A unit that does not start a sentence: a list item that is not one ("• the child's carer;"), or text cut
+    mid-sentence. An item that is a sentence ("• The carer should ...") may be quoted on its own."""
+    body = list_item_body(text)
+    return not (body[:1].isupper() or body[:1].isdigit() or body[:1] in "‘'“\"(£")
+
+
+_LEANS_BACK = {"This", "These", "They", "It", "That", "Those", "Such", "However,", "Here,", "There,"}
+
+
+def leans_back(text: str) -> bool:
+    """A sentence that leans on the one before it ("This is additional funding ...")."""
+    return text.split(" ", 1)[0] in _LEANS_BACK
+
+
+_OPEN_END = (":", ";", ",", " and", " or", "–", "-")
+
+
+def ends_open(text: str) -> bool:
+    """A unit that does not close a sentence: a lead-in (":"), a list item that runs on ("...; and")."""
+    return text.rstrip().endswith(_OPEN_END)
+
+
+def ends_lead_in(text: str) -> bool:
+    return text.rstrip().endswith((":", "–", "-", " to", " that", " the", " and", " by"))
