@@ -51,7 +51,9 @@ _CLOSED = re.compile(r"[.!?:;][\"'”’)\]*]*\s?\d{0,3}$")
 def is_unclosed(text: str) -> bool:
     """Text that ends without closing a sentence and is not a list item: a heading line the PDF gave no bookmark
     ("2. Ground B - The pupil has not continued ... Relevant regulation 9(1)(b)")."""
-    return not is_list_item(text) and not list_markers(text) and not _CLOSED.search(text.rstrip())
+    if is_list_item(text) or list_markers(text) or ends_open(text):
+        return False  # a list, or a sentence running on into one, is closed by its own rules
+    return not _CLOSED.search(text.rstrip())
 
 
 def is_sub_heading(text: str) -> bool:

@@ -251,7 +251,8 @@ def _point(
         while not run_on and len(window) > 1 and window[-1] > best and ends_open(units.texts[window[-1]]):
             window = range(window[0], window[-1])  # do not end the quote on a lead-in or a running list item
         while (
-            len(window) > 1
+            not run_on  # a quote carried on into the next passage keeps every unit up to it
+            and len(window) > 1
             and window[-1] > best
             and (
                 says_nothing(units, window[-1])

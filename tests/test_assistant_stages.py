@@ -165,6 +165,25 @@ def test_a_lead_stops_before_the_next_glossary_entry_and_an_unbookmarked_heading
     )
 
 
+def test_a_lead_carried_into_the_next_passage_leaves_out_nothing_between() -> None:
+    def unnumbered(order: int, text: str) -> Passage:
+        return _passage(order, text, []).model_copy(update={"section_path": ["Cybercrime"]})
+
+    passages = [
+        unnumbered(
+            0,
+            "Cyber crimes include:\n• hacking into a school network to change grades\n• denial of service attacks. "
+            "These flood a website with traffic from many places, and,",
+        ),
+        unnumbered(1, "• making malware to commit further offences. Children may stray into cyber crime."),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    lead = _selection(retriever, "What are denial of service attacks on a school?", {0: 1.0, 1: 0.1}).lead
+    quoted = " ".join(" ".join(p.text.split()) for p in lead.passages)
+    assert lead.text in quoted, lead.text  # verbatim: the unit ending "and," is kept before the run-on item
+    assert lead.text.endswith("to commit further offences.")
+
+
 RUNS_ON = [
     _passage(
         0,
