@@ -210,6 +210,12 @@ def _paragraph_window(units: PassageUnits, best: int) -> range:
     return range(start, end)
 
 
+def _ends_badly(units: PassageUnits, i: int) -> bool:
+    """Unit `i` may not end a quote (see the module's rules)."""
+    text = units.texts[i]
+    return ends_open(text) or says_nothing(units, i) or is_sub_heading(text) or is_unclosed(text)
+
+
 def sentence_scores(units: PassageUnits, read: Question, vector: np.ndarray) -> np.ndarray:
     """How well each unit answers: similarity to the question, its words, a stated duty for duty questions, and
     whether it is about the children the question names (a sentence only about others scores lower)."""
@@ -248,19 +254,10 @@ def _point(
             # the paragraph's list runs on into the next passage: quote it to the item that closes it
             budget = max(POINT_CHARS, WHOLE_PARAGRAPH_CHARS - sum(len(units.texts[i]) for i in window))
             following, run_on = _run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for, budget)
-        while not run_on and len(window) > 1 and window[-1] > best and ends_open(units.texts[window[-1]]):
-            window = range(window[0], window[-1])  # do not end the quote on a lead-in or a running list item
-        while (
-            not run_on  # a quote carried on into the next passage keeps every unit up to it
-            and len(window) > 1
-            and window[-1] > best
-            and (
-                says_nothing(units, window[-1])
-                or is_sub_heading(units.texts[window[-1]])
-                or is_unclosed(units.texts[window[-1]])
-            )
-        ):
-            window = range(window[0], window[-1])  # nor on a pointer, a heading line or a question heading
+        # a quote carried on into the next passage keeps every unit up to it; any other does not end on a lead-in
+        # or a running list item, a pointer, a heading line or a question heading
+        while not run_on and len(window) > 1 and window[-1] > best and _ends_badly(units, window[-1]):
+            window = range(window[0], window[-1])
         while len(window) > 1 and window[0] < best and says_nothing(units, window[0]):
             window = range(window[0] + 1, window[-1] + 1)
         texts = [units.texts[i] for i in window]

@@ -34,6 +34,11 @@ def _passage(order: int, text: str, paragraphs: list[str]) -> Passage:
     )
 
 
+def _unnumbered(order: int, text: str, *section_path: str) -> Passage:
+    """A passage of text without numbered paragraphs, in the section named."""
+    return _passage(order, text, []).model_copy(update={"section_path": list(section_path)})
+
+
 LISTS = [
     _passage(
         0,
@@ -138,19 +143,18 @@ def test_a_heading_line_or_a_question_heading_is_not_what_answers() -> None:
 
 
 def test_a_lead_stops_before_the_next_glossary_entry_and_an_unbookmarked_heading() -> None:
-    def glossary(order: int, text: str) -> Passage:
-        return _passage(order, text, []).model_copy(update={"section_path": ["Glossary"]})
-
     passages = [
-        glossary(
+        _unnumbered(
             0,
             "Child in need plan – A child in need plan sets out the support a family gets from children's services. "
             "Child protection - The activity undertaken to protect children who are suffering significant harm.",
+            "Glossary",
         ),
-        glossary(
+        _unnumbered(
             1,
             "Dual registration is when a pupil attends a second school for a time, such as a hospital school. "
             "2. Ground B - The pupil has not continued at the school Relevant regulation 9(1)(b)",
+            "Glossary",
         ),
     ]
     retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
@@ -166,16 +170,16 @@ def test_a_lead_stops_before_the_next_glossary_entry_and_an_unbookmarked_heading
 
 
 def test_a_lead_carried_into_the_next_passage_leaves_out_nothing_between() -> None:
-    def unnumbered(order: int, text: str) -> Passage:
-        return _passage(order, text, []).model_copy(update={"section_path": ["Cybercrime"]})
-
     passages = [
-        unnumbered(
+        _unnumbered(
             0,
             "Cyber crimes include:\n• hacking into a school network to change grades\n• denial of service attacks. "
             "These flood a website with traffic from many places, and,",
+            "Cybercrime",
         ),
-        unnumbered(1, "• making malware to commit further offences. Children may stray into cyber crime."),
+        _unnumbered(
+            1, "• making malware to commit further offences. Children may stray into cyber crime.", "Cybercrime"
+        ),
     ]
     retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
     lead = _selection(retriever, "What are denial of service attacks on a school?", {0: 1.0, 1: 0.1}).lead
@@ -232,19 +236,25 @@ def test_a_lead_on_an_item_of_a_list_that_runs_on_is_quoted_to_the_item_that_clo
 
 
 def test_a_list_in_text_without_numbered_paragraphs_is_quoted_to_its_closing_item_in_the_same_section() -> None:
-    def unnumbered(order: int, text: str, section: str) -> Passage:
-        return _passage(order, text, []).model_copy(update={"section_path": ["Main points", section]})
-
     passages = [
-        unnumbered(0, "For the purposes of this guidance: • a carer is one who looks after the child; and", "Terms"),
-        unnumbered(1, "• a tutor is one who teaches the child at home.", "Terms"),
-        unnumbered(2, "Governors should review the terms every year.", "Governors"),
+        _unnumbered(
+            0,
+            "For the purposes of this guidance: • a carer is one who looks after the child; and",
+            "Main points",
+            "Terms",
+        ),
+        _unnumbered(1, "• a tutor is one who teaches the child at home.", "Main points", "Terms"),
+        _unnumbered(2, "Governors should review the terms every year.", "Main points", "Governors"),
     ]
     retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
     lead = _selection(retriever, "Who is a carer for the purposes of this guidance?", {0: 1.0, 1: 0.1, 2: 0.05}).lead
     assert lead.text.endswith("teaches the child at home.") and [p.order for p in lead.passages] == [0, 1]
     # the next passage of another section does not carry the list on, and a list left open is not the lead
-    other = [passages[0], unnumbered(1, "• a tutor is one who teaches the child at home.", "Governors"), passages[2]]
+    other = [
+        passages[0],
+        _unnumbered(1, "• a tutor is one who teaches the child at home.", "Main points", "Governors"),
+        passages[2],
+    ]
     retriever = FakeRetriever(documents=[LIST_DOC], passages=other)
     selection = _selection(retriever, "Who is a carer?", {0: 1.0, 1: 0.5, 2: 0.4})
     assert [p.order for p in selection.lead.passages] == [2]
