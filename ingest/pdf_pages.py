@@ -21,6 +21,9 @@ GLUED_MARK_RE = re.compile(r"(?:(?<=[a-z]{2})|(?<=[a-z]{2}[.,;:)’”]))(\d{1,3
 """A number glued to the word before it, as footnote marks come out of the text layer ("Heads53 manage")."""
 SPACED_END_MARK_RE = re.compile(r"(?<=[a-z)’”])\s+(\d{1,3})\s*$")
 """A footnote mark set apart from the last word of a line ("... for volunteers 105")."""
+SPLIT_WORD_RE = re.compile(r"(?<![A-Za-z0-9’'-])([A-Za-z]+) ([a-z]{2,})\b")
+"""Two pieces of text that may be one word the text layer split ("G overning", "c hildren", "gu idance")."""
+WORD_RE = re.compile(r"[A-Za-z]+")
 REFERENCE_WORD_END_RE = re.compile(
     r"\b(?:sections?|regulations?|paragraphs?|paras?|parts?|schedules?|articles?|chapters?|annex|page|s\.|"
     r"age|aged|year|years|key stage|under|no\.)\s*$",
@@ -54,7 +57,46 @@ def clean_pages(raw_pages: list[str]) -> list[Page]:
             lines, footnotes = _trailing_footnotes(lines)
         lines = _strip_footnote_marks(lines, footnotes)
         pages.append(Page(number=number, lines=lines, footnotes=footnotes))
+    return _join_split_words(pages)
+
+
+def _join_split_words(pages: list[Page]) -> list[Page]:
+    """Re-join a word the text layer split ("G overning", "c hildren", "gu idance") when the document uses the
+    joined word elsewhere and each piece (but a single letter) only in such splits; "I am", "a new", "B does"
+    and "Annex C for" are left as they are."""
+    texts = [line for page in pages for line in page.lines + page.footnotes]
+    words = Counter(word.lower() for line in texts for word in WORD_RE.findall(line))
+    pairs = [
+        (match.group(1).lower(), match.group(2))
+        for line in texts
+        for match in _overlapping(line)
+        if words[(match.group(1) + match.group(2)).lower()]
+    ]
+    firsts, seconds = Counter(first for first, _ in pairs), Counter(second for _, second in pairs)
+
+    def joined(line: str) -> str:
+        spaces = set()
+        for match in _overlapping(line):
+            first, second = match.group(1), match.group(2)
+            alone = len(first) == 1 or words[first.lower()] == firsts[first.lower()]
+            if words[(first + second).lower()] and alone and words[second] == seconds[second]:
+                spaces.add(match.end(1))
+        return "".join(char for position, char in enumerate(line) if position not in spaces)
+
+    for page in pages:
+        page.lines = [joined(line) for line in page.lines]
+        page.footnotes = [joined(line) for line in page.footnotes]
     return pages
+
+
+def _overlapping(line: str) -> list[re.Match[str]]:
+    """Every pair of neighbouring pieces `SPLIT_WORD_RE` could join, overlapping ones included."""
+    found = []
+    position = 0
+    while (match := SPLIT_WORD_RE.search(line, position)) is not None:
+        found.append(match)
+        position = match.start(2)
+    return found
 
 
 def _nonblank(lines: list[str]) -> list[str]:

@@ -182,3 +182,19 @@ def test_bookmark_footnote_marks_stay_out_of_headings_and_text(parsed: dict[str,
     assert "volunteers 105" not in p312.text and "be recorded." in p312.text
     text = "\n".join(p.text for p in kcsie.passages)
     assert "• by a person who is in regulated activity relating to children\n" in text
+
+
+def test_words_the_text_layer_split_are_joined(parsed: dict[str, ParsedDocument]) -> None:
+    """A drop capital set apart by the text layer ("128. G overning bodies") or a word split by its spacing
+    ("c hildren", "gu idance") is read as one word; a capital that is a word or a label of its own ("I am",
+    "Annex B contains", "B does not") stays apart."""
+    kcsie = parsed["Keeping_children_safe_in_education_2025.pdf"]
+    [p128] = _passages_with(kcsie, "128")
+    assert "128. Governing bodies" in p128.text
+    framework = parsed["Children_s_Social_Care_National_Framework__December_2023.pdf"]
+    assert any("a) Informal kinship care" in p.text for p in framework.passages)
+    text = "\n".join(p.text for doc in parsed.values() for p in doc.passages)
+    assert not re.search(r"\b(?:G overning|I nformal|C entre|c hildren|gu idance|s tatutory)\b", text)
+    cme = parsed["Children_missing_education_guidance_-_August_2024.pdf"]
+    assert any("• Missing children and runaways" in p.text for p in cme.passages)
+    assert "Annex B contains" in text and "B does not consent" in text
