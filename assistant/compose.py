@@ -38,24 +38,28 @@ def legend(citations: list[Citation]) -> str:
     return f"How to read this: {'; '.join(parts)}." if parts else ""
 
 
-def _where(citation: Citation) -> str:
+def _place(citation: Citation) -> list[str]:
+    """The heading (unless the title says it) and the paragraph, or else the page, of a citation."""
     heading = citation.section.split(" > ")[-1] if citation.section else ""
-    parts = [citation.title]
+    parts = []
     if heading and heading.lower() not in citation.title.lower():
         parts.append(heading)
     if citation.paragraphs:
         parts.append(f"para {citation.paragraphs[0]}")
     elif citation.pages:
         parts.append(f"p.{citation.pages[0]}")
-    return ", ".join(parts)
+    return parts
+
+
+def _where(citation: Citation) -> str:
+    return ", ".join([citation.title, *_place(citation)])
 
 
 def point_source(citation: Citation) -> str:
-    """'Designated teacher guidance (Feb 2018) (statutory guidance), Pupil Premium Plus (PP+), para 41'."""
-    where = _where(citation)
+    """'Designated teacher guidance (Feb 2018) (statutory guidance), Pupil Premium Plus (PP+), para 41'; the
+    status follows the whole title, commas and all."""
     status = STATUS_WORDS.get(citation.status, citation.status)
-    title, _, rest = where.partition(", ")
-    return f"{title} ({status})" + (f", {rest}" if rest else "")
+    return ", ".join([f"{citation.title} ({status})", *_place(citation)])
 
 
 def section_where(link: ClosestSection) -> str:

@@ -9,7 +9,7 @@ import pytest
 from fakes import FAKE_DOCUMENTS, FAKE_PASSAGES, FakeRetriever, fake_assistant
 
 from assistant import Assistant
-from assistant.compose import LEGEND_PARTS, legend
+from assistant.compose import LEGEND_PARTS, legend, point_source
 from assistant.models import Citation
 from assistant.question import analyse
 from assistant.rerank import FEATURES, load_ranker
@@ -297,6 +297,23 @@ def test_legend_names_only_the_kinds_of_document_cited() -> None:
     both = legend([cited("statutory"), cited("announcement"), cited("statutory")])
     assert both.count(LEGEND_PARTS["statutory"]) == 1 and LEGEND_PARTS["announcement"] in both
     assert legend([]) == ""
+
+
+def test_a_lead_names_its_source_with_the_status_after_the_whole_title() -> None:
+    cited = Citation(
+        number=1,
+        passage_id="n:1",
+        doc_id="n",
+        title="GOV.UK: VSH role extension, kinship update (15 Dec 2023)",
+        status="announcement",
+        status_label="",
+        section="Details",
+        quote="q",
+        url="/",
+    )  # type: ignore[arg-type]
+    assert point_source(cited) == (
+        "GOV.UK: VSH role extension, kinship update (15 Dec 2023) (announcement, not guidance), Details"
+    )
 
 
 def test_keyword_search_reads_the_widened_question() -> None:
