@@ -11,6 +11,7 @@ from assistant.units import PassageUnits
 from textkit import is_list_item, list_item_body, list_markers
 
 __all__ = [
+    "asks",
     "TERM_ENTRY",
     "ends_lead_in",
     "ends_open",
@@ -59,6 +60,11 @@ def is_unclosed(text: str) -> bool:
 def is_sub_heading(text: str) -> bool:
     """A question standing as a sub-heading of what follows ("Who should carry out the health assessment?")."""
     return text.rstrip().endswith("?") and not is_list_item(text)
+
+
+def asks(text: str) -> bool:
+    """A question, standing alone or as a list item ("• Does the school have ...?"): it answers nothing."""
+    return text.rstrip().rstrip("\"'”’)").endswith("?")
 
 
 def is_fragment(text: str) -> bool:

@@ -5,8 +5,8 @@
   lead-in, taken from the previous passage when the list was cut there; an item that is a sentence of its own,
   "ii. The carer is ...", after its list's lead-in when that is in the same passage and short). The answering
   sentence is `focus`.
-- **Further points**: at most `MAX_FURTHER` more, each whole sentences from another paragraph, only when
-  they add something (not a near-duplicate of what is already quoted) and their passage is nearly as likely
+- **Further points**: at most `MAX_FURTHER` more, each whole sentences (not a question) from another paragraph,
+  only when they add something (not a near-duplicate of what is quoted) and their passage is nearly as likely
   to answer as the lead's.
 - **Related**: the next best sections, offered as links without quotes.
 No point quotes a sentence that only points at a link the text has lost ("Read the guidance here.") or a heading
@@ -31,6 +31,7 @@ import numpy as np
 from assistant.question import COHORTS, Question
 from assistant.quotable import (
     TERM_ENTRY,
+    asks,
     ends_lead_in,
     ends_open,
     is_fragment,
@@ -247,6 +248,8 @@ def _point(
 ) -> Point | None:
     order = [int(i) for i in np.argsort(-sentence_scores(units, read, question_vector), kind="stable")]
     for best in order[:3]:
+        if not lead and asks(units.texts[best]):
+            continue  # a question the guidance poses (a checklist's) answers nothing as a further point
         window = _paragraph_window(units, best) if lead else range(best, best + 1)
         following: Passage = candidate.passage
         run_on: list[str] = []

@@ -196,7 +196,8 @@ def test_answer_json_round_trips(assistant: Assistant) -> None:
 
 def test_answers_about_every_section_of_the_corpus_quote_whole_closed_sentences(assistant: Assistant) -> None:
     """Asked about each section heading held, no answer quotes a fragment, ends on a lead-in or a list item that
-    runs on, or leaves a list marker dangling: the shape rules hold on all the text, not only on the eval sets."""
+    runs on, or leaves a list marker dangling, and no further point is a question (a checklist's): the shape
+    rules hold on all the text, not only on the eval sets."""
     headings = {
         p.section_path[-1]
         for d in assistant.index.documents()
@@ -210,7 +211,9 @@ def test_answers_about_every_section_of_the_corpus_quote_whole_closed_sentences(
         if answer.declined:
             continue
         _assert_grounded(answer)
-        for point in answer.points:
+        for number, point in enumerate(answer.points):
             if re.search(r"(?:[:;,]| and| or)$|\s(?:[a-h]\)|[ivx]{1,4}\.|•)$", point.text.rstrip()):
                 problems.append((heading, point.text[-80:]))
+            if number and point.focus.rstrip().endswith("?"):
+                problems.append((heading, point.focus))
     assert not problems, problems
