@@ -131,6 +131,23 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         ),
         "a frequency",
     ),
+    (
+        # asked after a refusal, "what can I do?" asks how to challenge it: the answer must name a way
+        re.compile(
+            r"\b(?:refused|turned down|rejected|denied|not (?:been )?approved|(?:has|have)n\W?t been approved|"
+            r"said no)\b.*\b(?:what can (?:i|we) do|can (?:i|we) (?:appeal|challenge|complain))\b|"
+            r"\b(?:appeal|challenge|complain about|dispute) (?:the|a|this|that|their|his|her) (?:decision|refusal)\b|"
+            r"\bhow (?:do|can) (?:i|we) (?:appeal|challenge|complain)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:appeal|complain|complaint|challenge|representations?|independent review|tribunal|ombudsman|"
+            r"advoca(?:te|cy))\w*|\b(?:ask|request|apply) for (?:a|an) (?:\w+ )?review\b|"
+            r"\breview of (?:the|a|this|that|their) (?:decision|application|refusal)\b",
+            re.I,
+        ),
+        "a way to challenge the decision",
+    ),
 ]
 
 

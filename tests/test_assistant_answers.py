@@ -148,6 +148,7 @@ def test_scope_question_is_answered_from_cohort_definitions(assistant: Assistant
         "What is on the school lunch menu next term?",
         "What is the starting salary on the main pay scale for teachers?",
         "Can I sue the council over my son's placement? I need legal advice.",
+        "Can I appeal the decision not to give my son a personal education plan?",
     ],
 )
 def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str) -> None:
@@ -159,6 +160,12 @@ def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str
     assert answer.citations == [] and answer.points == []
     assert 1 <= len(answer.closest_sections) <= 3
     assert all(s.url.startswith("/sources/") for s in answer.closest_sections)
+
+
+def test_asked_how_to_complain_the_complaints_guidance_answers(assistant: Assistant) -> None:
+    answer = assistant.ask("How can I complain about my local authority's leaving care service?")
+    assert not answer.declined
+    assert any(re.search(r"complain|representation", p.text, re.I) for p in answer.points)
 
 
 def test_safeguarding_notice_comes_first(assistant: Assistant) -> None:

@@ -95,6 +95,17 @@ def test_a_fact_must_be_given_about_what_was_asked() -> None:
     assert not gives_fact(timescale, "Pupils in Year 9 (aged 13-14) have a transition review of their plan.")
 
 
+def test_asked_how_to_challenge_a_refusal_the_answer_must_name_a_way() -> None:
+    refused = analyse("I've been told my application as a foster carer was not approved. What can I do?")
+    assert missing_fact(refused, ["Foster carers are approved by the fostering panel."]) == (
+        "a way to challenge the decision"
+    )
+    assert not missing_fact(
+        refused, ["A foster carer who was not approved may ask for a review of the application by the panel."]
+    )
+    assert not missing_fact(analyse("What should we do when a pupil has not returned after the holidays?"), ["x"])
+
+
 def test_a_table_row_gives_an_amount_about_what_the_text_before_it_names() -> None:
     question = analyse("How much pupil premium plus is paid for a looked-after child?")
     intro = "Pupil premium plus is allocated for each looked-after child. The amounts are shown in the table."
