@@ -73,6 +73,8 @@ def test_content_words_drop_stopwords_and_keep_tokens() -> None:
     words = content_words("Who manages the Pupil Premium Plus for looked-after children?")
     assert {"ppplus", "lac", "manag"} <= words
     assert not words & STOPWORDS
+    # "how often" asks for a frequency: "often" is no topic word ("Carers often need ..." is not about PEPs)
+    assert content_words("How often should a PEP be completed?") == content_words("PEP completed")
 
 
 def test_the_vocabulary_file_holds_no_sentences() -> None:
