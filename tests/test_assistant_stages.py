@@ -278,39 +278,30 @@ def test_a_question_the_library_cannot_answer_is_declined(fake_settings: Setting
     assert answer.declined and answer.citations == [] and answer.closest_sections
 
 
-def test_legend_names_only_the_kinds_of_document_cited() -> None:
-    def cited(status: str) -> Citation:
-        return Citation(
-            number=1,
-            passage_id="d:1",
-            doc_id="d",
-            title="D",
-            status=status,
-            status_label="",
-            section="",
-            quote="q",
-            url="/",
-        )  # type: ignore[arg-type]
+def _cited(status: str, title: str = "D", section: str = "") -> Citation:
+    return Citation(
+        number=1,
+        passage_id="d:1",
+        doc_id="d",
+        title=title,
+        status=status,
+        status_label="",
+        section=section,
+        quote="q",
+        url="/",
+    )  # type: ignore[arg-type]
 
-    statutory_only = legend([cited("statutory")])
+
+def test_legend_names_only_the_kinds_of_document_cited() -> None:
+    statutory_only = legend([_cited("statutory")])
     assert LEGEND_PARTS["statutory"] in statutory_only and LEGEND_PARTS["announcement"] not in statutory_only
-    both = legend([cited("statutory"), cited("announcement"), cited("statutory")])
+    both = legend([_cited("statutory"), _cited("announcement"), _cited("statutory")])
     assert both.count(LEGEND_PARTS["statutory"]) == 1 and LEGEND_PARTS["announcement"] in both
     assert legend([]) == ""
 
 
 def test_a_lead_names_its_source_with_the_status_after_the_whole_title() -> None:
-    cited = Citation(
-        number=1,
-        passage_id="n:1",
-        doc_id="n",
-        title="GOV.UK: VSH role extension, kinship update (15 Dec 2023)",
-        status="announcement",
-        status_label="",
-        section="Details",
-        quote="q",
-        url="/",
-    )  # type: ignore[arg-type]
+    cited = _cited("announcement", "GOV.UK: VSH role extension, kinship update (15 Dec 2023)", "Details")
     assert point_source(cited) == (
         "GOV.UK: VSH role extension, kinship update (15 Dec 2023) (announcement, not guidance), Details"
     )
