@@ -132,10 +132,14 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         "a frequency",
     ),
     (
-        # asked after a refusal, "what can I do?" asks how to challenge it: the answer must name a way
+        # a decision about the asker ("I've been told I haven't been approved. What can I do?", "my application
+        # was refused") or "can I appeal the decision?" asks how to challenge it: the answer must name a way. A
+        # school's or council's refusal for a child ("the school refused to ...") asks what the guidance says.
         re.compile(
-            r"\b(?:refused|turned down|rejected|denied|not (?:been )?approved|(?:has|have)n\W?t been approved|"
-            r"said no)\b.*\b(?:what can (?:i|we) do|can (?:i|we) (?:appeal|challenge|complain))\b|"
+            r"(?:\b(?:i|we)\b[^.?!]{0,40}\b(?:been|was|were) (?:refused|turned down|rejected|denied)\b|"
+            r"\b(?:i|we)\b[^.?!]{0,40}(?:\bnot|n\W?t) (?:been )?approved\b|"
+            r"\b(?:my|our) (?:application|request|claim)\b[^.?!]{0,30}\b(?:refused|turned down|rejected|denied|"
+            r"not (?:been )?approved)\b)[^?]*?\b(?:what can (?:i|we) do|can (?:i|we) (?:appeal|challenge|complain))\b|"
             r"\b(?:appeal|challenge|complain about|dispute) (?:the|a|this|that|their|his|her) (?:decision|refusal)\b|"
             r"\bhow (?:do|can) (?:i|we) (?:appeal|challenge|complain)\b",
             re.I,
@@ -186,7 +190,8 @@ def needed_fact(question: Question) -> re.Pattern[str] | None:
 
 
 def _topic_words(question: Question, asks: re.Pattern[str]) -> frozenset[str]:
-    return content_words(asks.sub(" ", question.text))
+    """The question's own words, bar the asking ones and contractions ("I've", "we're"), which name no topic."""
+    return frozenset(w for w in content_words(asks.sub(" ", question.text)) if "'" not in w and "’" not in w)
 
 
 def gives_fact(question: Question, sentence: str, context: frozenset[str] = frozenset()) -> bool:
@@ -195,7 +200,9 @@ def gives_fact(question: Question, sentence: str, context: frozenset[str] = froz
     for asks, has, _ in _FACT_NEEDS:
         if asks.search(question.text):
             topic = _topic_words(question, asks)
-            shared = len(topic & (content_words(sentence) | context)) / max(1, len(topic))
+            # a question that is all asking ("I've been told my application was not approved. What can I do?")
+            # leaves no topic: then the kind of fact alone decides
+            shared = len(topic & (content_words(sentence) | context)) / len(topic) if topic else 1.0
             return bool(has.search(sentence)) and shared >= FACT_TOPIC_SHARE
     return False
 

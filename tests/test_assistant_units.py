@@ -104,6 +104,11 @@ def test_asked_how_to_challenge_a_refusal_the_answer_must_name_a_way() -> None:
         refused, ["A foster carer who was not approved may ask for a review of the application by the panel."]
     )
     assert not missing_fact(analyse("What should we do when a pupil has not returned after the holidays?"), ["x"])
+    appeal = analyse("My application to be a kinship carer was turned down. Can I appeal?")
+    assert missing_fact(appeal, ["Kinship carers are assessed by the local authority."])
+    # a school's refusal for a child asks what the guidance says (the VSH manages PP+), not for an appeal route
+    school = analyse("The school refused to spend pupil premium plus on my foster child's tutoring. What can I do?")
+    assert not missing_fact(school, ["PP+ funding is managed by the Virtual School Head (VSH)."])
 
 
 def test_a_table_row_gives_an_amount_about_what_the_text_before_it_names() -> None:
