@@ -190,8 +190,7 @@ def needed_fact(question: Question) -> re.Pattern[str] | None:
 
 
 def _topic_words(question: Question, asks: re.Pattern[str]) -> frozenset[str]:
-    """The question's own words, bar the asking ones and contractions ("I've", "we're"), which name no topic."""
-    return frozenset(w for w in content_words(asks.sub(" ", question.text)) if "'" not in w and "’" not in w)
+    return content_words(asks.sub(" ", question.text))
 
 
 def gives_fact(question: Question, sentence: str, context: frozenset[str] = frozenset()) -> bool:

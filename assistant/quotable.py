@@ -11,8 +11,8 @@ from assistant.units import PassageUnits
 from textkit import is_list_item, list_item_body, list_markers
 
 __all__ = [
-    "asks",
     "TERM_ENTRY",
+    "asks",
     "ends_lead_in",
     "ends_open",
     "is_fragment",
@@ -57,14 +57,14 @@ def is_unclosed(text: str) -> bool:
     return not _CLOSED.search(text.rstrip())
 
 
-def is_sub_heading(text: str) -> bool:
-    """A question standing as a sub-heading of what follows ("Who should carry out the health assessment?")."""
-    return text.rstrip().endswith("?") and not is_list_item(text)
-
-
 def asks(text: str) -> bool:
     """A question, standing alone or as a list item ("• Does the school have ...?"): it answers nothing."""
     return text.rstrip().rstrip("\"'”’)").endswith("?")
+
+
+def is_sub_heading(text: str) -> bool:
+    """A question standing as a sub-heading of what follows ("Who should carry out the health assessment?")."""
+    return asks(text) and not is_list_item(text)
 
 
 def is_fragment(text: str) -> bool:
