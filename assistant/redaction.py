@@ -83,7 +83,7 @@ def vocabulary() -> Vocabulary:
         ambiguous=_words("ambiguous_names.txt") | (given & english),
         surnames=_words("surnames.txt"),
         english=english,
-        proper=_words("proper_nouns.txt.gz"),
+        proper=_words("proper_nouns.txt.gz") | _words("place_names.txt"),
     )
 
 
@@ -242,15 +242,21 @@ def _is_english(low: str, v: Vocabulary) -> bool:
     return low in v.english or all(p in v.english for p in parts if p)
 
 
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}[’']?s")
+"""An acronym in the plural or possessive: "SDQs", "PEPs", "DTs", "SDQ's" (never a name)."""
+_MIXED_ACRONYM = re.compile(r"(?=\w*[A-Z]\w*[A-Z])[A-Za-z]{2,4}")
+"""A short word with two capitals or more, typed as an acronym: "CiN", "CiC", "SaLT" (never a name)."""
+
+
 def _guidance(t: _Token, v: Vocabulary) -> bool:
     """Never a name: guidance vocabulary, our placeholders, the pronoun I ("a child I'm worried about"), and
-    acronyms (all capitals), except capitalised given names ("ELLIE") and words of a question typed all in
+    acronyms (all capitals, in the plural, "SDQs", or short with two capitals, "CiN"), except capitalised given names ("ELLIE") and words of a question typed all in
     capitals."""
     if t.placeholder or t.low in v.guidance or _PRONOUN_I.fullmatch(t.low):
         return True
     if len(t.word) > 1 and t.word.isupper() and not t.shouted:
         return not (len(t.word) >= 3 and t.low in v.given and t.low not in v.ambiguous)
-    return False
+    return bool(_ACRONYM_PLURAL.fullmatch(t.word) or _MIXED_ACRONYM.fullmatch(t.word)) and not t.shouted
 
 
 def _namelike(t: _Token, v: Vocabulary) -> bool:
@@ -283,7 +289,10 @@ def _name_flags(text: str, tokens: list[_Token], v: Vocabulary) -> list[bool]:
         if (
             _strong(t, v)
             or (cue and (t.capitalised or not _is_english(t.low, v) or t.low in v.given))
-            or (t.possessive and (t.low in v.given or not _is_english(t.low, v)))
+            or (
+                t.possessive
+                and (t.low in v.given or t.low in v.surnames or not (_is_english(t.low, v) or t.low in v.proper))
+            )
         ):
             flags[i] = True
         elif nxt is not None and not t.capitalised and _unknown_pair(t, nxt, v):

@@ -107,6 +107,11 @@ def test_guidance_questions_come_back_unchanged(text: str) -> None:
         "We've been told our adopted daughter didn't get a place; I've asked why.",
         "how do I make a referral to social care for a child I'm worried about?",
         "What can I do for a pupil I've taught for years, or a child I'd like to refer?",
+        "Our carers' SDQs keep arriving after the health assessment. When should they go out?",
+        "The DTs and PEPs in our trust are all late; who chases the SDQ's return?",
+        "We adopted our daughter from an orphanage in Romania. Does she count as previously looked after?",
+        "Parents of a boy on my CiN caseload want to home educate; does the CiC team need telling?",
+        "What's the phone number for Birmingham's virtual school?",
     ],
 )
 def test_guidance_terms_are_left_alone(text: str) -> None:
