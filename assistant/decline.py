@@ -100,6 +100,13 @@ _TIMESCALE = re.compile(
 )
 """A sentence that gives a timescale or a length of time."""
 
+_DATE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{4}",
+    re.I,
+)
+"""A sentence that gives a date."""
+
 # questions asking for a specific fact: the quoted text must contain that kind of fact
 _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
@@ -111,15 +118,9 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         re.compile(r"£\s?\d|\d+ per cent|\d+%", re.I),
         "an amount of money",
     ),
-    (
-        re.compile(r"\b(?:deadline|closing date|what date)\b", re.I),
-        re.compile(
-            r"\b\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
-            r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{4}",
-            re.I,
-        ),
-        "a date",
-    ),
+    (re.compile(r"\b(?:closing date|what date)\b", re.I), _DATE, "a date"),
+    # a deadline is a date or a time limit ("notify them within five working days")
+    (re.compile(r"\bdeadlines?\b", re.I), re.compile(f"{_DATE.pattern}|{_TIMESCALE.pattern}", re.I), "a deadline"),
     (re.compile(r"\b(?:timescales?|time limits?|how quickly|within how)\b", re.I), _TIMESCALE, "a timescale"),
     (
         re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I),
@@ -189,20 +190,38 @@ def needed_fact(question: Question) -> re.Pattern[str] | None:
     return next((has for asks, has, _ in _FACT_NEEDS if asks.search(question.text)), None)
 
 
-def _topic_words(question: Question, asks: re.Pattern[str]) -> frozenset[str]:
-    return content_words(asks.sub(" ", question.text))
+_CLAUSE_BREAK = re.compile(
+    r"(?<=[.?!;])\s+|\s+[-–—]\s+|,?\s+(?:and|or|but) (?=(?:does|do|is|are|can|could|will|would|should|must|has|have|"
+    r"who|what|how|when|where|why|if)\b)",
+    re.I,
+)
+
+
+def _topics(question: Question, asks: re.Pattern[str]) -> list[frozenset[str]]:
+    """What the fact must be about: the content words of the whole question, and of the part of it that asks for
+    the fact when that part says more than a pronoun ("how much is the HE bursary and does the LA pay it in one
+    go? mine starts uni in September" asks an amount of the bursary), bar the asking words in both."""
+    whole = content_words(asks.sub(" ", question.text))
+    asking = next((s for s in _CLAUSE_BREAK.split(question.text) if asks.search(s)), question.text)
+    part = content_words(asks.sub(" ", asking))
+    return [whole, part] if part and part != whole else [whole]
+
+
+def _share(topic: frozenset[str], words: frozenset[str]) -> float:
+    # a question that is all asking ("I've been told my application was not approved. What can I do?") leaves no
+    # topic: then the kind of fact alone decides
+    return len(topic & words) / len(topic) if topic else 1.0
 
 
 def gives_fact(question: Question, sentence: str, context: frozenset[str] = frozenset()) -> bool:
-    """True when `sentence` gives the fact the question asks for, about what the question asks (its words, with
-    the `context` words of the text that introduces it when it is a list item or table row)."""
+    """True when `sentence` gives the fact the question asks for, about what the question asks (its words, or
+    those of the part that asks, with the `context` words of the text that introduces it when it is a list item
+    or table row)."""
     for asks, has, _ in _FACT_NEEDS:
         if asks.search(question.text):
-            topic = _topic_words(question, asks)
-            # a question that is all asking ("I've been told my application was not approved. What can I do?")
-            # leaves no topic: then the kind of fact alone decides
-            shared = len(topic & (content_words(sentence) | context)) / len(topic) if topic else 1.0
-            return bool(has.search(sentence)) and shared >= FACT_TOPIC_SHARE
+            words = content_words(sentence) | context
+            about = any(_share(topic, words) >= FACT_TOPIC_SHARE for topic in _topics(question, asks))
+            return bool(has.search(sentence)) and about
     return False
 
 

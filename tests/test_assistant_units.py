@@ -76,6 +76,9 @@ def test_question_types(question: str, qtype: str) -> None:
         ("Should I move Jamie to a new school or keep him where he is?", "moves", "individual_judgement"),
         ("How many children are in kinship care right now?", "kinship", "current_figures"),
         ("What is on the school lunch menu?", "menu", "unrelated"),
+        ("What's the phone number and email for our virtual school?", "contact the virtual school", "unrelated"),
+        ("Who are the contact details for the VSH in Kent?", "VSH", "unrelated"),
+        ("Should the school's DSL have my contact details as her personal adviser?", "personal adviser", ""),
         ("How much is pupil premium plus per child this year?", "£2,570 per pupil", "current_amount"),
         ("How much PP+ does a school get for 2025-26?", "£2,570 for 2024-25", "this_years_amount"),
         ("How much PP+ does a school get for 2025-26?", "£2,630 for 2025-26", ""),
@@ -216,3 +219,25 @@ def test_cli_json_is_the_answer_schema(corpus_settings: Settings, monkeypatch: p
     assert human.exit_code == 0
     assert "Designated teacher guidance (Feb 2018)" in human.output and "(statutory guidance)" in human.output
     assert human.output.count("How to read this:") == 1 and "Related sections:" in human.output
+
+
+def test_a_fact_is_about_the_part_of_the_question_that_asks_for_it() -> None:
+    two_part = analyse(
+        "how much is the HE bursary for care leavers and does the LA have to pay it in one go? "
+        "mine starts uni in september"
+    )
+    assert gives_fact(two_part, "The relevant amount of the higher education bursary is £2,000.")
+    assert missing_fact(two_part, ["The relevant amount of the higher education bursary is £2,000."]) == ""
+    # the asking part says only "it": the whole question decides what the fact is about
+    pronoun = analyse(
+        "Should we wait for the new school to ask for the child protection file, and how quickly should it be sent?"
+    )
+    assert gives_fact(pronoun, "The child protection file should be transferred to the new school within 5 days.")
+    assert not gives_fact(pronoun, "Pathway plans are reviewed within 5 days of a move.")
+
+
+def test_a_deadline_is_a_date_or_a_time_limit() -> None:
+    deadline = analyse("What's the deadline for sending the PEP to the new school?")
+    assert gives_fact(deadline, "The PEP should be sent to the new school within ten school days.")
+    assert gives_fact(deadline, "The PEP must reach the new school by 1 September.")
+    assert missing_fact(deadline, ["The PEP should be sent to the new school."]) == "a deadline"
