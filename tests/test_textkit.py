@@ -51,6 +51,11 @@ def test_previously_looked_after_is_not_looked_after() -> None:
         ("he was suspended for three days", "exclusion"),
         ("can we take him off roll", "admission register"),
         ("does she need a tutor", "tuition"),
+        ("how much training should a DT get", "designated teacher"),
+        ("my SW says the PEP is late", "social worker"),
+        ("as her PA, do I visit", "personal adviser"),
+        ("how quickly does the CP file go", "child protection"),
+        ("he is accommodated under s20", "looked-after"),
     ],
 )
 def test_everyday_words_widen_a_question_to_the_guidance_terms(question: str, term: str) -> None:
@@ -61,6 +66,8 @@ def test_acronyms_that_are_words_match_only_in_capitals() -> None:
     assert "sen" in vocab_tokens("SEND pupils")
     assert "sen" not in vocab_tokens("should we send the file")
     assert "localauthority" in vocab_tokens("the LA decides") and "localauthority" not in vocab_tokens("la la land")
+    assert "designated teacher" not in vocabulary().widen(raw_words("we dt the checks"))
+    assert "personal adviser" not in vocabulary().widen(raw_words("pa is a word in some pupils' names"))
 
 
 def test_question_topics_come_from_the_vocabulary() -> None:
