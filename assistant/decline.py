@@ -178,7 +178,9 @@ def asked_kind(question: Question) -> re.Pattern[str] | None:
 
 
 FACT_TOPIC_SHARE = 0.5
-"""A sentence giving the fact must hold at least this share of the question's own words (bar the asking ones)."""
+"""A sentence giving the fact must hold at least this share of the question's own words (bar the asking ones),
+or at least `FACT_TOPIC_WORDS` of them (a long question says more than the sentence that answers it)."""
+FACT_TOPIC_WORDS = 3
 
 
 def _cohorts(text: str) -> set[str]:
@@ -220,7 +222,10 @@ def gives_fact(question: Question, sentence: str, context: frozenset[str] = froz
     for asks, has, _ in _FACT_NEEDS:
         if asks.search(question.text):
             words = content_words(sentence) | context
-            about = any(_share(topic, words) >= FACT_TOPIC_SHARE for topic in _topics(question, asks))
+            about = any(
+                _share(topic, words) >= FACT_TOPIC_SHARE or len(topic & words) >= FACT_TOPIC_WORDS
+                for topic in _topics(question, asks)
+            )
             return bool(has.search(sentence)) and about
     return False
 

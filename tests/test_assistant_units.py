@@ -246,6 +246,14 @@ def test_a_fact_is_about_the_part_of_the_question_that_asks_for_it() -> None:
     assert not gives_fact(pronoun, "Pathway plans are reviewed within 5 days of a move.")
 
 
+def test_a_long_question_needs_three_of_its_words_in_the_sentence_giving_the_fact() -> None:
+    long = analyse(
+        "how often does a pathway plan have to be reviewed once a young person has left care? is 6 monthly the max?"
+    )
+    assert gives_fact(long, "Pathway plans must be reviewed at intervals of not more than six months.")
+    assert not gives_fact(long, "Plans are reviewed at intervals set by the school.")
+
+
 def test_a_deadline_is_a_date_or_a_time_limit() -> None:
     deadline = analyse("What's the deadline for sending the PEP to the new school?")
     assert gives_fact(deadline, "The PEP should be sent to the new school within ten school days.")
