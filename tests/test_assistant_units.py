@@ -78,6 +78,8 @@ def test_question_types(question: str, qtype: str) -> None:
         ("What is on the school lunch menu?", "menu", "unrelated"),
         ("Who's the virtual school head for Leeds? I need to send a PP+ request", "virtual school head", "local"),
         ("Who is the designated nurse in Bristol?", "designated nurse for looked-after children", "local"),
+        ("Is there a kinship carers' support group in Norfolk?", "kinship carers", "local"),
+        ("Is there a duty to tell the VSH in England?", "England", ""),
         ("Which children are eligible for Pupil Premium Plus?", "looked-after children", ""),
         ("Who is responsible for the PEP in Year 10?", "the social worker", ""),
         ("Our LA has a new ePEP system; where do I log in?", "electronic PEP", "local"),
