@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant.units import PassageUnits
-from textkit import is_list_item, list_item_body, list_markers
+from textkit import content_words, is_list_item, list_item_body, list_markers
 
 __all__ = [
     "TERM_ENTRY",
@@ -19,6 +19,7 @@ __all__ = [
     "is_sub_heading",
     "is_unclosed",
     "leans_back",
+    "repeats",
     "says_nothing",
 ]
 
@@ -92,3 +93,16 @@ def ends_open(text: str) -> bool:
 
 def ends_lead_in(text: str) -> bool:
     return text.rstrip().endswith((":", "–", "-", " to", " that", " the", " and", " by"))
+
+
+def repeats(text: str, quoted: list[str]) -> bool:
+    """True when `text` says what one of the `quoted` texts already says: one holds the other, or they share
+    more than 60% of their content words."""
+    words = content_words(text)
+    for other_text in quoted:
+        if text in other_text or other_text in text:
+            return True
+        other = content_words(other_text)
+        if words and other and len(words & other) / len(words | other) > 0.6:
+            return True
+    return False

@@ -38,6 +38,7 @@ from assistant.quotable import (
     is_sub_heading,
     is_unclosed,
     leans_back,
+    repeats,
     says_nothing,
 )
 from assistant.retrieve import Candidate, Retriever
@@ -54,6 +55,9 @@ POINT_CHARS = 420
 """Longest further point (whole sentences)."""
 FURTHER_RELEVANCE = 0.45
 """A further point's passage must be at least this share as likely to answer as the lead's."""
+FACT_RELEVANCE = 0.3
+"""The sentence giving the fact a question asks for ("how much ...?") may come from a passage this share as
+likely to answer as the lead's: such a sentence is evidence of its own."""
 OPENING_CHARS = 600
 """A lead that starts at a list item is shown after its lead-in (and the items between) up to this long."""
 RELATED = 3
@@ -318,17 +322,6 @@ def _point(
     return None
 
 
-def _near_duplicate(text: str, chosen: list[Point]) -> bool:
-    words = content_words(text)
-    for point in chosen:
-        if text in point.text or point.text in text:
-            return True
-        other = content_words(point.text)
-        if words and other and len(words & other) / len(words | other) > 0.6:
-            return True
-    return False
-
-
 def _fact_point(
     candidates: list[Candidate], units_of: dict[str, PassageUnits], gives: Callable[[str], bool], floor: float
 ) -> Point | None:
@@ -380,13 +373,13 @@ def select(
         if point is None:
             continue
         key = {(c.passage.doc_id, p) for p in point.paragraphs} or {(c.passage.passage_id, "")}
-        if key & used_paragraphs or _near_duplicate(point.text, selection.points):
+        if key & used_paragraphs or repeats(point.text, [p.text for p in selection.points]):
             continue
         selection.further.append(point)
         used_paragraphs |= key
     if gives_fact is not None and not any(gives_fact(u) for p in selection.points for u in split_units(p.text)):
-        fact = _fact_point(candidates, units_of, gives_fact, floor)
-        if fact is not None and not _near_duplicate(fact.text, selection.points):
+        fact = _fact_point(candidates, units_of, gives_fact, lead.candidate.relevance * FACT_RELEVANCE)
+        if fact is not None and not repeats(fact.text, [p.text for p in selection.points]):
             selection.further = [*selection.further[: MAX_FURTHER - 1], fact]
     cited_sections = {(p.passage.doc_id, p.passage.section) for p in selection.points}
     for c in rest:

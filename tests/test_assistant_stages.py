@@ -10,6 +10,7 @@ from fakes import FAKE_DOCUMENTS, FAKE_PASSAGES, FakeRetriever, fake_assistant
 
 from assistant import Assistant
 from assistant.compose import LEGEND_PARTS, legend, point_source
+from assistant.decline import gives_fact
 from assistant.models import Citation
 from assistant.question import analyse
 from assistant.rerank import FEATURES, load_ranker
@@ -69,15 +70,17 @@ def test_paragraph_spans_split_a_passage_at_its_numbered_paragraphs() -> None:
     assert ("Governing bodies should review the support every year.", "8") in units
 
 
-def _selection(retriever: FakeRetriever, question: str, relevance: dict[int, float]) -> Selection:
-    """The select stage over the retriever's candidates, each given the relevance of its passage's order."""
+def _selection(retriever: FakeRetriever, question: str, relevance: dict[int, float], fact: bool = False) -> Selection:
+    """The select stage over the retriever's candidates, each given the relevance of its passage's order (with
+    `fact`, told the kind of fact the question asks for, as the assistant tells it)."""
     read = analyse(question)
     vector = retriever.embed([read.text])[0]
     candidates = retrieve(retriever, read.text, vector)
     for c in candidates:
         c.relevance = relevance[c.passage.order]
     candidates.sort(key=lambda c: -c.relevance)
-    selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever)
+    gives = (lambda sentence: gives_fact(read, sentence)) if fact else None
+    selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever, gives_fact=gives)
     assert selection is not None
     return selection
 
@@ -122,6 +125,27 @@ def test_a_pointer_to_a_lost_link_is_never_quoted() -> None:
     retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
     lead = _selection(retriever, "Where can I read the new guidance on the virtual school head?", {0: 1.0}).lead
     assert lead.text == "The virtual school head champions children with a social worker."
+
+
+def test_the_fact_asked_for_is_looked_for_further_down_than_other_points() -> None:
+    passages = [
+        _passage(
+            0, "21. The local authority pays the higher education bursary in instalments or as a lump sum.", ["21"]
+        ),
+        _passage(1, "22. Care leavers in higher education keep a personal adviser.", ["22"]),
+        _passage(2, "23. The higher education bursary is £2,000.", ["23"]),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    question = "How much is the higher education bursary, and can it be paid in instalments?"
+
+    # the amount's passage is a third as likely as the lead's: too weak for a further point, not for the fact
+    def cited(relevance: dict[int, float], fact: bool) -> list[list[str]]:
+        return [p.paragraphs for p in _selection(retriever, question, relevance, fact).points]
+
+    # the amount's passage is a third as likely as the lead's: too weak for a further point, not for the fact
+    assert cited({0: 0.6, 1: 0.5, 2: 0.2}, fact=True) == [["21"], ["22"], ["23"]]
+    assert cited({0: 0.6, 1: 0.5, 2: 0.2}, fact=False) == [["21"], ["22"]]
+    assert ["23"] not in cited({0: 0.6, 1: 0.5, 2: 0.1}, fact=True)
 
 
 def test_a_heading_line_or_a_question_heading_is_not_what_answers() -> None:
