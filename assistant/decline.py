@@ -199,13 +199,19 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+def _widened(text: str) -> frozenset[str]:
+    """The content words of `text` with those of the guidance terms its everyday words point at ("uni" ->
+    "higher education")."""
+    return content_words(text) | content_words(" ".join(vocabulary().widen(raw_words(text))))
+
+
 def _topics(question: Question, asks: re.Pattern[str]) -> list[frozenset[str]]:
     """What the fact must be about: the content words of the whole question, and of the part of it that asks for
     the fact when that part says more than a pronoun ("how much is the HE bursary and does the LA pay it in one
     go? mine starts uni in September" asks an amount of the bursary), bar the asking words in both."""
-    whole = content_words(asks.sub(" ", question.text))
+    whole = _widened(asks.sub(" ", question.text))
     asking = next((s for s in _CLAUSE_BREAK.split(question.text) if asks.search(s)), question.text)
-    part = content_words(asks.sub(" ", asking))
+    part = _widened(asks.sub(" ", asking))
     return [whole, part] if part and part != whole else [whole]
 
 

@@ -256,6 +256,11 @@ def test_a_long_question_needs_three_of_its_words_in_the_sentence_giving_the_fac
     assert not gives_fact(long, "Plans are reviewed at intervals set by the school.")
 
 
+def test_the_words_a_fact_must_be_about_are_read_through_the_vocabulary() -> None:
+    everyday = analyse("how much is the uni bursary for care leavers and is it a one off or every year")
+    assert gives_fact(everyday, "The relevant amount is £2,000 (the higher education bursary).")
+
+
 def test_a_deadline_is_a_date_or_a_time_limit() -> None:
     deadline = analyse("What's the deadline for sending the PEP to the new school?")
     assert gives_fact(deadline, "The PEP should be sent to the new school within ten school days.")
