@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from textkit import vocabulary as domain_vocabulary
+
 __all__ = [
     "PERSONAL_DATA_NOTICE",
     "Redaction",
@@ -78,7 +80,7 @@ def vocabulary() -> Vocabulary:
     english = _words("english_words.txt.gz")
     given = _words("first_names.txt")
     return Vocabulary(
-        guidance=_words("guidance_vocabulary.txt"),
+        guidance=_words("guidance_vocabulary.txt") | domain_vocabulary().words,
         given=given,
         ambiguous=_words("ambiguous_names.txt") | (given & english),
         surnames=_words("surnames.txt"),

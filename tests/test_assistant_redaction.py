@@ -112,6 +112,8 @@ def test_guidance_questions_come_back_unchanged(text: str) -> None:
         "We adopted our daughter from an orphanage in Romania. Does she count as previously looked after?",
         "Parents of a boy on my CiN caseload want to home educate; does the CiC team need telling?",
         "What's the phone number for Birmingham's virtual school?",
+        "how much is the uni bursary for care leavers and is it a one off or every year",
+        "is the resi home meant to do the health checks or the sw",
     ],
 )
 def test_guidance_terms_are_left_alone(text: str) -> None:
@@ -130,6 +132,7 @@ def test_word_lists_are_data_files() -> None:
     assert {"virtual", "premium", "ofsted"} <= guidance_vocabulary()
     assert len(v.english) > 50_000 and "safeguarding" in v.english and "leeds" in v.proper
     assert "grace" in v.ambiguous and "tom" in v.ambiguous  # given names that are also words
+    assert {"uni", "kinship", "resi"} <= v.guidance  # the domain vocabulary's words are never names
 
 
 # --- over HTTP: questions, feedback comments, stored transcripts --------------------------------------

@@ -61,6 +61,7 @@ class Vocabulary:
         self._kinds: list[str] = []
         # one trie per kind of entry and case rule: (kind, acronym) -> root
         self._roots: dict[tuple[str, bool], _Node] = {(k, a): _Node() for k in ("same", "means") for a in (False, True)}
+        forms_seen: list[str] = []
         for kind in ("same", "means"):
             for number, item in enumerate(data.get(kind, []), start=1):
                 forms = item.get("forms" if kind == "same" else "says")
@@ -82,7 +83,13 @@ class Vocabulary:
                     self.means_terms.append([str(g) for g in guidance] if isinstance(guidance, list) else [])
                 for form in forms:
                     self._add(form, entry)
+                    forms_seen.append(form)
         self.token_set = frozenset(t for t in self.same_tokens if t)
+        written = [str(f) for f in forms_seen] + [t for terms in self.means_terms for t in terms]
+        self.words = frozenset(
+            word.lower() for form in written if not _form_words(form)[1] for word in re.findall(r"[A-Za-z0-9+]+", form)
+        )
+        """Every word of the entries written in lower case (acronyms left out): domain words, never a name."""
 
     def _add(self, form: str, entry: int) -> None:
         words, acronym = _form_words(form)
