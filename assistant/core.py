@@ -5,8 +5,9 @@ The pipeline, one stage per module, each replaceable alone:
 0. **approved answers** (`assistant.approved`, when a source is given): the same question in other words as
    one a Virtual School Head approved gets that answer, labelled, before anything is retrieved;
 1. redact personal data (`assistant.redaction`); everything after this sees only the redacted question;
-   resolve a follow-up against the previous turn (`assistant.followup`); read the question through the
-   domain vocabulary (`assistant.question`);
+   resolve a follow-up against the previous turn (`assistant.followup`); correct misspelt words to words of
+   the guidance held (`assistant.spelling`); read the question through the domain vocabulary
+   (`assistant.question`);
 2. **retrieve** (`assistant.retrieve`): hybrid search for `CANDIDATES` passages, keyword search widened by
    the vocabulary;
 3. **rerank** (`assistant.rerank`): each candidate's probability of answering, from a small trained model;
@@ -48,6 +49,7 @@ from assistant.rerank import QuestionView, Ranker, candidate_features, ranker_fo
 from assistant.retrieve import Candidate, Retriever, retrieve
 from assistant.safeguarding import SAFEGUARDING_NOTICE
 from assistant.select import Point, select
+from assistant.spelling import Speller
 from assistant.units import PassageUnits, UnitSource
 from ingest.models import Passage
 from settings import Settings, get_settings
@@ -88,6 +90,7 @@ class Assistant:
         self._ranker = ranker
         self._lock = threading.Lock()
         self._units = UnitSource(lambda: self.index, size=unit_cache_size)
+        self._speller: tuple[Retriever, Speller] | None = None
 
     # --- index ------------------------------------------------------------------------------------
 
@@ -140,7 +143,7 @@ class Assistant:
         if conversation is not None and conversation.last is not None and is_follow_up(asked):
             prev = conversation.last
             resolved = resolve_follow_up(asked, prev.resolved_question or prev.question)
-        read = analyse(resolved)
+        read = analyse(self._spelled(resolved))
         read.safeguarding = analyse(asked).safeguarding
         if read.safeguarding:
             read.question_type = "safeguarding"
@@ -159,6 +162,16 @@ class Assistant:
         return self.approved.generation() if self.approved is not None else ""
 
     # --- stages -----------------------------------------------------------------------------------
+
+    def _spelled(self, question: str) -> str:
+        """`question` with its misspellings corrected to words of the index's passages (`assistant.spelling`)."""
+        if not self.settings.spelling:
+            return question
+        index = self.index
+        if self._speller is None or self._speller[0] is not index:
+            texts = (p.text for doc in index.documents() for p in index.passages(doc.doc_id))
+            self._speller = (index, Speller(texts))
+        return self._speller[1].correct(question)
 
     def _units_of(self, passages: list[Passage]) -> dict[str, PassageUnits]:
         return self._units.units(passages)

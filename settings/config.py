@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         description="Read questions and passages through the domain vocabulary (textkit/vocabulary.toml); off "
         "only to measure what it adds.",
     )
+    spelling: bool = Field(
+        default=True,
+        description="Correct a question's misspelt words to words of the guidance held (assistant/spelling.py) "
+        "before it is searched; off only to measure what it adds.",
+    )
     min_evidence_score: float | None = Field(
         default=None,
         description="Decline when the best passage's relevance is below this (default: the reranker's calibrated "
