@@ -1,4 +1,5 @@
-"""`evals/datasets/everyday.jsonl`: questions in everyday words, checked against the real corpus index.
+"""`evals/datasets/everyday.jsonl` and `everyday-held.jsonl`: questions in everyday words, checked against the real
+corpus index.
 
 Every gold place must be a place the index holds (a passage of that document on that page or with that numbered
 paragraph, as `vsh eval run` matches it) and every key fact must be in the text of the row's gold places, so the
@@ -16,12 +17,13 @@ from evals.questions import load_questions
 from index.store import read_snapshot
 from settings import REPO_ROOT, Settings
 
-EVERYDAY = REPO_ROOT / "evals" / "datasets" / "everyday.jsonl"
+SETS = [REPO_ROOT / "evals" / "datasets" / name for name in ("everyday.jsonl", "everyday-held.jsonl")]
 
 
-def test_the_set_is_well_formed() -> None:
-    questions = load_questions(EVERYDAY)
-    assert len(questions) >= 150 and len({q.id for q in questions}) == len(questions)
+@pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
+def test_the_set_is_well_formed(path: Path) -> None:
+    questions = load_questions(path)
+    assert len(questions) >= 100 and len({q.id for q in questions}) == len(questions)
     unanswerable = [q for q in questions if not q.answerable]
     assert len(unanswerable) >= 25 and all(not q.gold and not q.key_facts for q in unanswerable)
     assert all(q.gold and q.key_facts for q in questions if q.answerable)
@@ -33,9 +35,12 @@ def passages(corpus_settings: Settings) -> list[tuple[Located, str]]:
     return [(Located(p.doc_id, tuple(p.paragraphs), tuple(p.pages)), p.text) for p in snapshot.passages]
 
 
-def test_every_gold_place_is_in_the_index_and_holds_the_key_facts(passages: list[tuple[Located, str]]) -> None:
+@pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
+def test_every_gold_place_is_in_the_index_and_holds_the_key_facts(
+    path: Path, passages: list[tuple[Located, str]]
+) -> None:
     problems = []
-    for question in load_questions(EVERYDAY):
+    for question in load_questions(path):
         gold_text = []
         for gold in question.gold:
             found = [text for place, text in passages if matches_gold(place, gold)]
