@@ -112,7 +112,8 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
         re.compile(
             r"\bhow much\b(?! (?:time|training|notice|contact|detail|information|say|support|help))|"
-            r"\bwhat is the amount\b|\bper (?:pupil|child|student)\b",
+            r"\bwhat(?:\W?s| is| are) the (?:£ ?|current |weekly |annual )?(?:amount|rate|fee|cost)\b|"
+            r"\bper (?:pupil|child|student)\b",
             re.I,
         ),
         re.compile(r"£\s?\d|\d+ per cent|\d+%", re.I),
@@ -121,7 +122,14 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (re.compile(r"\b(?:closing date|what date)\b", re.I), _DATE, "a date"),
     # a deadline is a date or a time limit ("notify them within five working days")
     (re.compile(r"\bdeadlines?\b", re.I), re.compile(f"{_DATE.pattern}|{_TIMESCALE.pattern}", re.I), "a deadline"),
-    (re.compile(r"\b(?:timescales?|time limits?|how quickly|within how)\b", re.I), _TIMESCALE, "a timescale"),
+    (
+        re.compile(
+            r"\b(?:timescales?|time limits?|how quickly|within how|how many (?:school |working )?(?:days|weeks|months))\b",
+            re.I,
+        ),
+        _TIMESCALE,
+        "a timescale",
+    ),
     (
         re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I),
         re.compile(

@@ -88,6 +88,14 @@ def test_question_types(question: str, qtype: str) -> None:
         ("He wants to leave college for a job. Is that a good idea?", "college", "individual_judgement"),
         ("Would he be better off in alternative provision?", "alternative provision", "individual_judgement"),
         ("What's the fostering allowance for a 14 year old at the moment?", "allowance", "current_amount"),
+        ("I haven't got a login for the ePEP yet. Who sets it up?", "electronic PEP", "local"),
+        ("A London council placed him with us in Norfolk. Which CCG pays?", "the responsible commissioner", ""),
+        ("Do designated teachers get a TLR or extra pay for the role?", "designated teacher", "unrelated"),
+        ("How do I top up dinner money for my foster child?", "foster", "unrelated"),
+        ("She wants to drop triple science. Is that the right choice?", "options", "individual_judgement"),
+        ("Should we move her to a school nearer home?", "school moves", "individual_judgement"),
+        ("Are care leavers exempt from council tax?", "exempt from prescription charges", "personal_claim"),
+        ("Are care leavers entitled to a personal adviser?", "a personal adviser until 25", ""),
         ("What's the phone number and email for our virtual school?", "contact the virtual school", "unrelated"),
         ("Who are the contact details for the VSH in Kent?", "VSH", "unrelated"),
         ("Should the school's DSL have my contact details as her personal adviser?", "personal adviser", ""),
@@ -259,6 +267,14 @@ def test_a_long_question_needs_three_of_its_words_in_the_sentence_giving_the_fac
 def test_the_words_a_fact_must_be_about_are_read_through_the_vocabulary() -> None:
     everyday = analyse("how much is the uni bursary for care leavers and is it a one off or every year")
     assert gives_fact(everyday, "The relevant amount is £2,000 (the higher education bursary).")
+
+
+def test_how_many_days_asks_for_a_time_limit_and_what_is_the_rate_for_an_amount() -> None:
+    days = analyse("My foster son was excluded. How many days do we have to ask for a review?")
+    assert missing_fact(days, ["Carers can ask for a review of the exclusion."]) == "a timescale"
+    assert not missing_fact(days, ["Carers can ask for a review of the exclusion within 15 school days."])
+    rate = analyse("What's the £ amount of the tariff for an initial health assessment?")
+    assert missing_fact(rate, ["A national tariff applies to initial health assessments."]) == "an amount of money"
 
 
 def test_a_deadline_is_a_date_or_a_time_limit() -> None:
