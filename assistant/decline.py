@@ -112,7 +112,7 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
         re.compile(
             r"\bhow much\b(?! (?:time|training|notice|contact|detail|information|say|support|help))|"
-            r"\bwhat(?:\W?s| is| are) the (?:£ ?|current |weekly |annual )?(?:amount|rate|fee|cost)\b|"
+            r"\bwhat(?:\W?s| is| are) the (?:£ ?|[\w+-]+ ){0,4}(?:amount|rate|fee|cost|tariff)\b|"
             r"\bper (?:pupil|child|student)\b",
             re.I,
         ),
@@ -121,10 +121,15 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     ),
     (re.compile(r"\b(?:closing date|what date)\b", re.I), _DATE, "a date"),
     # a deadline is a date or a time limit ("notify them within five working days")
-    (re.compile(r"\bdeadlines?\b", re.I), re.compile(f"{_DATE.pattern}|{_TIMESCALE.pattern}", re.I), "a deadline"),
+    (
+        re.compile(r"\b(?:deadlines?|cut[- ]?offs?)\b", re.I),
+        re.compile(f"{_DATE.pattern}|{_TIMESCALE.pattern}", re.I),
+        "a deadline",
+    ),
     (
         re.compile(
-            r"\b(?:timescales?|time limits?|how quickly|within how|how many (?:school |working )?(?:days|weeks|months))\b",
+            r"\b(?:timescales?|time limits?|how quickly|within how|how many (?:school |working )?(?:days|weeks|months)|"
+            r"max(?:imum)? number of (?:school )?days|how long (?:have|has|do|does) (?:we|i|they|you|he|she) (?:got|have) to)\b",
             re.I,
         ),
         _TIMESCALE,

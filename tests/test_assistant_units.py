@@ -95,6 +95,16 @@ def test_question_types(question: str, qtype: str) -> None:
         ("She wants to drop triple science. Is that the right choice?", "options", "individual_judgement"),
         ("Should we move her to a school nearer home?", "school moves", "individual_judgement"),
         ("Are care leavers exempt from council tax?", "exempt from prescription charges", "personal_claim"),
+        ("What's the out of hours number for children's social care?", "social care", "unrelated"),
+        ("How do I set up an out of office reply?", "office", "unrelated"),
+        ("Can you help me write a leaving card for our VSH?", "VSH", "unrelated"),
+        ("Any recommendations for a tutor for Year 11?", "tuition", "individual_judgement"),
+        ("Do you think the court will let him go home?", "court", "individual_judgement"),
+        ("What's the minimum fostering allowance this year?", "allowance", "current_amount"),
+        ("Do Welsh schools have to have a designated teacher?", "England and Wales", "asker_in_other_nation"),
+        ("My school in Newport (Wales) has a looked-after pupil.", "England and Wales", "asker_in_other_nation"),
+        ("He was adopted from a Welsh council. Does he get PP+?", "English or Welsh local authority", ""),
+        ("The PP+ won't buy him a laptop, the council refused. Can we complain?", "complaints", ""),
         ("Are care leavers entitled to a personal adviser?", "a personal adviser until 25", ""),
         ("What's the phone number and email for our virtual school?", "contact the virtual school", "unrelated"),
         ("Who are the contact details for the VSH in Kent?", "VSH", "unrelated"),
@@ -273,6 +283,14 @@ def test_how_many_days_asks_for_a_time_limit_and_what_is_the_rate_for_an_amount(
     days = analyse("My foster son was excluded. How many days do we have to ask for a review?")
     assert missing_fact(days, ["Carers can ask for a review of the exclusion."]) == "a timescale"
     assert not missing_fact(days, ["Carers can ask for a review of the exclusion within 15 school days."])
+    limit = analyse("Is there a max number of days a school can suspend a looked-after child for?")
+    assert missing_fact(limit, ["Suspensions of looked-after children should be a last resort."]) == "a timescale"
+    got = analyse("Governors upheld the exclusion. How long have we got to ask for a review?")
+    assert missing_fact(got, ["Parents can ask for a review of the exclusion."]) == "a timescale"
+    cut_off = analyse("What's the cut off for PP+ requests this term?")
+    assert missing_fact(cut_off, ["Schools request PP+ from the virtual school head."]) == "a deadline"
+    early = analyse("What's the early years pupil premium rate per hour?")
+    assert missing_fact(early, ["Early years settings receive the early years pupil premium."]) == "an amount of money"
     rate = analyse("What's the £ amount of the tariff for an initial health assessment?")
     assert missing_fact(rate, ["A national tariff applies to initial health assessments."]) == "an amount of money"
 
