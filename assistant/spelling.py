@@ -12,11 +12,11 @@ The guidance's own words are what keyword search and the vocabulary match: a mis
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
-
-from symspellpy import SymSpell, Verbosity
+from typing import Any
 
 from assistant.redaction import vocabulary as word_lists
 from textkit import STOPWORDS
@@ -48,18 +48,35 @@ class Speller:
     """Corrects a question's misspellings to the words of `texts` (the guidance held)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        counts: Counter[str] = Counter()
-        for text in texts:
-            counts.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", text))
-        self._counts = counts
-        self._symspell = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
-        for word, count in counts.items():
-            self._symspell.create_dictionary_entry(word, count)
+        self._texts: Iterable[str] | None = texts
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._symspell: Any = None
+
+    def _learn(self) -> None:
+        """Read the guidance's words, once, when the first unknown word needs them (most questions have none)."""
+        with self._lock:
+            if self._texts is None:
+                return
+            from symspellpy import SymSpell  # imported here: most questions never need it
+
+            for text in self._texts:
+                self._counts.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", text))
+            self._symspell = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
+            for word, count in self._counts.items():
+                self._symspell.create_dictionary_entry(word, count)
+            self._texts = None
 
     def _fix(self, word: str) -> str | None:
         low = word.lower()
-        if len(low) < MIN_LENGTH or low in self._counts or low in _known() or _contraction(low):
+        if len(low) < MIN_LENGTH or low in _known() or _contraction(low):
             return None
+        if self._texts is not None:
+            self._learn()
+        if low in self._counts:
+            return None
+        from symspellpy import Verbosity
+
         found = self._symspell.lookup(low, Verbosity.TOP, max_edit_distance=1)
         if not found:
             return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from fakes import fake_assistant
 
@@ -55,3 +57,12 @@ def test_the_assistant_reads_the_corrected_question_and_shows_the_one_asked(fake
     assert assistant.ask(typed).question == typed
     off = fake_assistant(fake_settings.model_copy(update={"spelling": False}))
     assert off._spelled(typed) == typed
+
+
+def test_the_guidance_is_read_only_when_a_word_is_unknown() -> None:
+    def never() -> Iterator[str]:
+        raise AssertionError("read the guidance for a question with no unknown word")
+        yield ""
+
+    lazy = Speller(never())
+    assert lazy.correct("Who manages the pupil premium plus for looked-after children?").startswith("Who manages")
