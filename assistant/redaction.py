@@ -252,8 +252,8 @@ _MIXED_ACRONYM = re.compile(r"(?=\w*[A-Z]\w*[A-Z])[A-Za-z]{2,4}")
 
 def _guidance(t: _Token, v: Vocabulary) -> bool:
     """Never a name: guidance vocabulary, our placeholders, the pronoun I ("a child I'm worried about"), and
-    acronyms (all capitals, in the plural, "SDQs", or short with two capitals, "CiN"), except capitalised given names ("ELLIE") and words of a question typed all in
-    capitals."""
+    acronyms (all capitals, in the plural, "SDQs", or short with two capitals, "CiN"), except capitalised given
+    names ("ELLIE") and words of a question typed all in capitals."""
     if t.placeholder or t.low in v.guidance or _PRONOUN_I.fullmatch(t.low):
         return True
     if len(t.word) > 1 and t.word.isupper() and not t.shouted:

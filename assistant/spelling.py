@@ -26,6 +26,8 @@ __all__ = ["Speller"]
 _WORD = re.compile(r"(?<![\w\[’'])[A-Za-z][a-z]+(?![\w\]’'])")
 _SENTENCE_START = re.compile(r"(?:^|[.?!]\s+|\n)\s*$")
 MIN_LENGTH = 6
+_ENDINGS = ("nt", "re", "ve", "ll")
+"""Endings of contractions typed without their apostrophe ("shouldnt", "theyre", "youve", "theyll")."""
 
 
 @lru_cache(maxsize=1)
@@ -41,9 +43,6 @@ def _contraction(word: str) -> bool:
     )
 
 
-_ENDINGS = ("nt", "re", "ve", "ll")
-
-
 class Speller:
     """Corrects a question's misspellings to the words of `texts` (the guidance held)."""
 
@@ -52,19 +51,21 @@ class Speller:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._symspell: Any = None
+        self._top: Any = None
 
     def _learn(self) -> None:
         """Read the guidance's words, once, when the first unknown word needs them (most questions have none)."""
         with self._lock:
             if self._texts is None:
                 return
-            from symspellpy import SymSpell  # imported here: most questions never need it
+            from symspellpy import SymSpell, Verbosity  # imported here: most questions never need it
 
             for text in self._texts:
                 self._counts.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", text))
             self._symspell = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
             for word, count in self._counts.items():
                 self._symspell.create_dictionary_entry(word, count)
+            self._top = Verbosity.TOP
             self._texts = None
 
     def _fix(self, word: str) -> str | None:
@@ -75,9 +76,7 @@ class Speller:
             self._learn()
         if low in self._counts:
             return None
-        from symspellpy import Verbosity
-
-        found = self._symspell.lookup(low, Verbosity.TOP, max_edit_distance=1)
+        found = self._symspell.lookup(low, self._top, max_edit_distance=1)
         if not found:
             return None
         term = str(found[0].term)

@@ -85,7 +85,7 @@ class Vocabulary:
                     self._add(form, entry)
                     forms_seen.append(form)
         self.token_set = frozenset(t for t in self.same_tokens if t)
-        written = [str(f) for f in forms_seen] + [t for terms in self.means_terms for t in terms]
+        written = forms_seen + [t for terms in self.means_terms for t in terms]
         self.words = frozenset(
             word.lower() for form in written if not _form_words(form)[1] for word in re.findall(r"[A-Za-z0-9+]+", form)
         )
