@@ -1,13 +1,13 @@
 """Stage 3, select: what the answer quotes.
 
 - **Lead**: the best passage's numbered paragraph that holds the sentence closest to the question, whole when
-  it is short; otherwise contiguous whole sentences starting at that sentence (a list item is shown with its
-  lead-in, taken from the previous passage when the list was cut there; an item that is a sentence of its own,
-  "ii. The carer is ...", after its list's lead-in when that is in the same passage and short). The answering
-  sentence is `focus`.
-- **Further points**: at most `MAX_FURTHER` more, each whole sentences (not a question) from another paragraph,
-  only when they add something (not a near-duplicate of what is quoted) and their passage is nearly as likely
-  to answer as the lead's.
+  it is short (with the passage's next numbered paragraph when it is very short: `assistant.spans`); otherwise
+  contiguous whole sentences starting at that sentence (a list item is shown with its lead-in, taken from the
+  previous passage when the list was cut there; an item that is a sentence of its own, "ii. The carer is ...",
+  after its list's lead-in when that is in the same passage and short). The answering sentence is `focus`.
+- **Further points**: at most `MAX_FURTHER` more, each a short numbered paragraph whole or whole sentences (not
+  a question) from another paragraph, only when they add something (not a near-duplicate of what is quoted) and
+  their passage is nearly as likely to answer as the lead's.
 - **Related**: the next best sections, offered as links without quotes.
 No point quotes a sentence that only points at a link the text has lost ("Read the guidance here.") or a heading
 line read with its paragraph's number ("Health assessments and plans 40."), and a question standing as a
@@ -30,18 +30,26 @@ import numpy as np
 
 from assistant.question import COHORTS, Question
 from assistant.quotable import (
-    TERM_ENTRY,
     asks,
-    ends_lead_in,
     ends_open,
     is_fragment,
     is_sub_heading,
-    is_unclosed,
     leans_back,
     repeats,
     says_nothing,
 )
 from assistant.retrieve import Candidate, Retriever
+from assistant.spans import (
+    FURTHER_PARAGRAPH_CHARS,
+    WHOLE_PARAGRAPH_CHARS,
+    UnitsFor,
+    ends_badly,
+    further_window,
+    item_opening,
+    lead_window,
+    list_opening,
+    run_on_after,
+)
 from assistant.units import PassageUnits
 from ingest.models import Passage
 from textkit import content_words, is_list_item, list_item_body, split_units
@@ -49,8 +57,6 @@ from textkit import content_words, is_list_item, list_item_body, split_units
 __all__ = ["MAX_FURTHER", "Point", "Selection", "select"]
 
 MAX_FURTHER = 2
-WHOLE_PARAGRAPH_CHARS = 900
-"""A numbered paragraph up to this long is quoted whole."""
 POINT_CHARS = 420
 """Longest further point (whole sentences)."""
 FURTHER_RELEVANCE = 0.45
@@ -101,126 +107,6 @@ class Selection:
         return [self.lead, *self.further]
 
 
-UnitsFor = Callable[[list[Passage]], dict[str, PassageUnits]]
-
-
-def _lead_in_before(retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor) -> list[str]:
-    """The sentence that introduces a list continued at the start of `passage`, from the previous passage, with
-    the list's items that follow it there (so that the quote leaves nothing out); empty when there is none."""
-    siblings = retriever.passages(passage.doc_id)
-    orders = [p.order for p in siblings]
-    if passage.order not in orders:
-        return []
-    i = orders.index(passage.order)
-    if i == 0:
-        return []
-    prev = siblings[i - 1]
-    same_section = not prev.paragraphs and prev.section_path == passage.section_path
-    if not (paragraph in prev.paragraphs if paragraph else same_section):
-        return []
-    texts = units_for([prev])[prev.passage_id].texts
-    for start in range(len(texts) - 1, -1, -1):
-        if ends_lead_in(texts[start]) and not is_fragment(texts[start]):
-            return list(texts[start:])
-    return []
-
-
-def _list_opening(
-    retriever: Retriever, passage: Passage, units: PassageUnits, first: int, units_for: UnitsFor
-) -> tuple[list[str], list[Passage]] | None:
-    """What a quote that starts at list item `first` needs before it: the list's lead-in and the items between,
-    from this passage, or from the previous one too when the list starts there (then that passage is returned
-    as quoted as well); None when the list has no lead-in to show."""
-    paragraph = units.paragraphs[first]
-    start = first
-    while start > 0 and units.paragraphs[start - 1] == paragraph and is_fragment(units.texts[start - 1]):
-        start -= 1
-    if start > 0:
-        lead_in = units.texts[start - 1]
-        if units.paragraphs[start - 1] != paragraph or not ends_lead_in(lead_in):
-            return None
-        return list(units.texts[start - 1 : first]), []
-    before = _lead_in_before(retriever, passage, paragraph, units_for)
-    if not before:
-        return None
-    prev = [p for p in retriever.passages(passage.doc_id) if p.order == passage.order - 1]
-    return before + list(units.texts[:first]), prev
-
-
-def _item_opening(units: PassageUnits, first: int) -> list[str] | None:
-    """What a lead that starts at list item `first` (an item that is a sentence: "ii. The carer is ...") needs
-    before it to be read as a whole: the lead-in its list hangs from in the same paragraph of this passage and
-    the items between; None when there is none here. Earlier items are passed over; an item ending ":" opens a
-    list of its own and is the lead-in of its sub-items."""
-    paragraph = units.paragraphs[first]
-    for start in range(first - 1, -1, -1):
-        before = units.texts[start]
-        if units.paragraphs[start] != paragraph:
-            return None
-        if is_list_item(before) and not before.rstrip().endswith(":"):
-            continue
-        if ends_lead_in(before) and not is_fragment(before):
-            return list(units.texts[start:first])
-        return None
-    return None
-
-
-def _run_on_after(
-    retriever: Retriever, passage: Passage, paragraph: str, units_for: UnitsFor, budget: int
-) -> tuple[Passage, list[str]]:
-    """The next passage and its first units that close a list the paragraph leaves open at the end of `passage`
-    (no units when the next passage does not carry on that paragraph or does not close it within `budget`
-    characters). Text without
-    numbered paragraphs carries on into the next passage of the same section when that has none either."""
-    siblings = retriever.passages(passage.doc_id)
-    following = [p for p in siblings if p.order == passage.order + 1]
-    if not following:
-        return passage, []
-    nxt = following[0]
-    same_section = not nxt.paragraphs and nxt.section_path == passage.section_path
-    if not (paragraph in nxt.paragraphs if paragraph else same_section):
-        return passage, []
-    units = units_for([nxt])[nxt.passage_id]
-    if not units.texts or not (is_list_item(units.texts[0]) or is_fragment(units.texts[0])):
-        return nxt, []  # the next passage does not go on with a list item
-    taken: list[str] = []
-    for text, number in zip(units.texts, units.paragraphs, strict=True):
-        if number != paragraph or sum(map(len, taken)) + len(text) > budget:
-            return nxt, []
-        taken.append(text)
-        if not ends_open(text):
-            return nxt, taken
-    return nxt, []
-
-
-def _paragraph_window(units: PassageUnits, best: int) -> range:
-    """Indices of the units quoted around unit `best`: its whole paragraph when short, else from `best` on."""
-    paragraph = units.paragraphs[best]
-    same = [i for i, p in enumerate(units.paragraphs) if p == paragraph]
-    if paragraph and sum(len(units.texts[i]) for i in same) <= WHOLE_PARAGRAPH_CHARS:
-        return range(same[0], same[-1] + 1)
-    start = best
-    # a fragment (list item) needs the sentence that introduces it, if that is in this passage
-    while start > same[0] and is_fragment(units.texts[start]):
-        start -= 1
-    end = best + 1
-    used = sum(len(units.texts[i]) for i in range(start, end))
-    while (
-        end <= same[-1]
-        and used + len(units.texts[end]) <= WHOLE_PARAGRAPH_CHARS
-        and not TERM_ENTRY.match(units.texts[end])  # the next entry of a glossary is another answer
-    ):
-        used += len(units.texts[end])
-        end += 1
-    return range(start, end)
-
-
-def _ends_badly(units: PassageUnits, i: int) -> bool:
-    """Unit `i` may not end a quote (see the module's rules)."""
-    text = units.texts[i]
-    return ends_open(text) or says_nothing(units, i) or is_sub_heading(text) or is_unclosed(text)
-
-
 def sentence_scores(units: PassageUnits, read: Question, vector: np.ndarray) -> np.ndarray:
     """How well each unit answers: similarity to the question, its words, a stated duty for duty questions, and
     whether it is about the children the question names (a sentence only about others scores lower)."""
@@ -254,30 +140,30 @@ def _point(
     for best in order[:3]:
         if not lead and asks(units.texts[best]):
             continue  # a question the guidance poses (a checklist's) answers nothing as a further point
-        window = _paragraph_window(units, best) if lead else range(best, best + 1)
+        window = lead_window(units, best) if lead else further_window(units, best)
         following: Passage = candidate.passage
         run_on: list[str] = []
         if lead and ends_open(units.texts[window[-1]]) and window[-1] == len(units.texts) - 1:
             # the paragraph's list runs on into the next passage: quote it to the item that closes it
             budget = max(POINT_CHARS, WHOLE_PARAGRAPH_CHARS - sum(len(units.texts[i]) for i in window))
-            following, run_on = _run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for, budget)
+            following, run_on = run_on_after(retriever, candidate.passage, units.paragraphs[best], units_for, budget)
         # a quote carried on into the next passage keeps every unit up to it; any other does not end on a lead-in
         # or a running list item, a pointer, a heading line or a question heading
-        while not run_on and len(window) > 1 and window[-1] > best and _ends_badly(units, window[-1]):
+        while not run_on and len(window) > 1 and window[-1] > best and ends_badly(units, window[-1]):
             window = range(window[0], window[-1])
         while len(window) > 1 and window[0] < best and says_nothing(units, window[0]):
             window = range(window[0] + 1, window[-1] + 1)
         texts = [units.texts[i] for i in window]
         passages = [candidate.passage]
         if is_fragment(texts[0]):
-            opening = _list_opening(retriever, candidate.passage, units, window[0], units_for)
+            opening = list_opening(retriever, candidate.passage, units, window[0], units_for)
             if opening is None:
                 continue  # a list item without its lead-in is not shown
             texts = opening[0] + texts
             passages = opening[1] + passages
         elif lead and is_list_item(texts[0]):
             # an item that is a sentence leads with its list's lead-in when that is short enough to show
-            opening_items = _item_opening(units, window[0])
+            opening_items = item_opening(units, window[0])
             if opening_items is not None and sum(len(t) for t in opening_items) <= OPENING_CHARS:
                 texts = opening_items + texts
         if run_on:
@@ -288,9 +174,9 @@ def _point(
         if not lead:
             if ends_open(texts[-1]):
                 continue  # a lead-in whose list is not quoted says nothing; a list item cut off says too little
-            # a further point: the sentence, with the one before when it leans on it ("This is ..."), and the
-            # next one when it carries on the same thought
-            before = best - 1
+            # a further point: the sentence (or its short paragraph), with the one before when it leans on it
+            # ("This is ..."), and the next one when it carries on the same thought
+            before = window[0] - 1
             if (
                 leans_back(texts[0])
                 and before >= 0
@@ -299,7 +185,7 @@ def _point(
                 and len(" ".join(texts)) + len(units.texts[before]) <= max_chars
             ):
                 texts.insert(0, units.texts[before])
-            nxt = best + 1
+            nxt = window[-1] + 1
             if (
                 nxt < len(units.texts)
                 and units.paragraphs[nxt] == units.paragraphs[best]
@@ -310,13 +196,13 @@ def _point(
                 texts.append(units.texts[nxt])
         texts[0] = list_item_body(texts[0])  # an item quoted first is a sentence of its own: no marker before it
         text = " ".join(texts)
-        if len(text) > max_chars and not lead:
+        if not lead and len(text) > max(max_chars, FURTHER_PARAGRAPH_CHARS if len(window) > 1 else 0):
             continue
         return Point(
             candidate=candidate,
             text=text,
             focus=list_item_body(units.texts[best]),
-            paragraphs=[units.paragraphs[best]] if units.paragraphs[best] else [],
+            paragraphs=list(dict.fromkeys(units.paragraphs[i] for i in window if units.paragraphs[i])),
             passages=passages,
         )
     return None

@@ -385,3 +385,48 @@ def test_a_stale_ranker_is_refused_with_a_clear_error(tmp_path: Path) -> None:
             load_ranker(str(path))
     finally:
         load_ranker.cache_clear()
+
+
+def test_a_short_lead_paragraph_is_quoted_with_the_next_paragraph_of_its_passage() -> None:
+    """A short numbered paragraph often states a rule the next one explains: both are quoted and cited."""
+    passages = [
+        _passage(
+            0,
+            "77. Where a looked-after child is at risk of exclusion, the designated teacher should contact the "
+            "virtual school head as soon as possible.\n78. The designated teacher and the virtual school head "
+            "should consider what additional support, such as one-to-one therapeutic work, needs to be put in "
+            "place.\n79. " + "Schools should keep records of every exclusion and the reasons given for it. " * 8,
+            ["77", "78", "79"],
+        )
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    lead = _selection(
+        retriever, "Who should the school contact when a child in care is at risk of exclusion?", {0: 1.0}
+    ).lead
+    assert lead.text.startswith("Where a looked-after child is at risk of exclusion")
+    assert lead.text.endswith("needs to be put in place.")  # para 78 too, not the long para 79
+    assert lead.paragraphs == ["77", "78"]
+
+
+def test_a_further_point_quotes_its_short_paragraph_whole() -> None:
+    passages = [
+        _passage(0, "40. Looked-after children are eligible for pupil premium plus funding.", ["40"]),
+        _passage(
+            1,
+            "41. For looked-after children, pupil premium plus is managed by the virtual school head. The virtual "
+            "school head and schools should work together to agree how it is spent. Every personal education plan "
+            "should say how the child benefits from the funding.",
+            ["41"],
+        ),
+        _passage(
+            2, "42. " + "Schools should report how the pupil premium plus funding was spent each year. " * 8, ["42"]
+        ),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    question = "Does the personal education plan say how the child benefits from the pupil premium plus funding?"
+    further = _selection(retriever, question, {0: 1.0, 1: 0.9, 2: 0.8}).further
+    by_paragraph = {p.paragraphs[0]: p.text for p in further}
+    assert by_paragraph["41"].startswith("For looked-after children, pupil premium plus is managed")  # whole paragraph
+    assert by_paragraph["41"].endswith("how the child benefits from the funding.")
+    if "42" in by_paragraph:  # a long paragraph gives only its sentence
+        assert by_paragraph["42"] == "Schools should report how the pupil premium plus funding was spent each year."
