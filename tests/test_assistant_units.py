@@ -113,6 +113,14 @@ def test_question_types(question: str, qtype: str) -> None:
         ("How much PP+ does a school get for 2025-26?", "£2,570 for 2024-25", "this_years_amount"),
         ("How much PP+ does a school get for 2025-26?", "£2,630 for 2025-26", ""),
         ("Should we remove him from the school roll while he is in custody?", "custody", ""),
+        ("Will my universal credit go down if the council pays me an allowance?", "allowance", "other_rules"),
+        ("Can I claim guardian's allowance as a special guardian?", "special guardianship", "other_rules"),
+        ("Do care leavers get housing benefit?", "care leavers may claim housing benefit", ""),
+        ("His universal credit won't be paid for weeks. Must the leaving care team cover it?", "grants", ""),
+        ("Which attendance code do we use for a PEP meeting in the school day?", "attendance", "other_rules"),
+        ("Do looked-after children get extra time in their GCSEs?", "looked-after children", "other_rules"),
+        ("Is there a maximum caseload for a personal adviser?", "personal adviser", "other_rules"),
+        ("How often are health assessments? I have two children on my caseload", "health assessment", ""),
     ],
 )
 def test_decline_rules_need_more_than_a_surface_word(question: str, evidence: str, rule: str) -> None:
