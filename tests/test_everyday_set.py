@@ -1,4 +1,4 @@
-"""`evals/datasets/everyday.jsonl` and `everyday-held.jsonl`: questions in everyday words, checked against the real
+"""`evals/datasets/everyday*.jsonl`: questions in everyday words, checked against the real
 corpus index.
 
 Every gold place must be a place the index holds (a passage of that document on that page or with that numbered
@@ -19,7 +19,7 @@ from settings import REPO_ROOT, Settings
 
 SETS = [
     REPO_ROOT / "evals" / "datasets" / name
-    for name in ("everyday.jsonl", "everyday-held.jsonl", "everyday-fresh.jsonl")
+    for name in ("everyday.jsonl", "everyday-held.jsonl", "everyday-fresh.jsonl", "everyday-ninth.jsonl")
 ]
 
 
