@@ -48,6 +48,7 @@ from assistant.spans import (
     item_opening,
     lead_window,
     list_opening,
+    numbered_units,
     run_on_after,
 )
 from assistant.units import PassageUnits
@@ -153,7 +154,7 @@ def _point(
             window = range(window[0], window[-1])
         while len(window) > 1 and window[0] < best and says_nothing(units, window[0]):
             window = range(window[0] + 1, window[-1] + 1)
-        texts = [units.texts[i] for i in window]
+        texts = numbered_units(candidate.passage.text, units, window)
         passages = [candidate.passage]
         if is_fragment(texts[0]):
             opening = list_opening(retriever, candidate.passage, units, window[0], units_for)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from assistant.quotable import (
@@ -38,6 +39,7 @@ __all__ = [
     "item_opening",
     "lead_window",
     "list_opening",
+    "numbered_units",
     "run_on_after",
 ]
 
@@ -180,6 +182,21 @@ def further_window(units: PassageUnits, best: int) -> range:
     if units.paragraphs[best] and sum(len(units.texts[i]) for i in same) <= FURTHER_PARAGRAPH_CHARS:
         return range(same[0], same[-1] + 1)
     return range(best, best + 1)
+
+
+def numbered_units(passage_text: str, units: PassageUnits, window: range) -> list[str]:
+    """The texts of the units in `window`, a unit that opens another numbered paragraph than the one before it
+    preceded by that paragraph's number as the passage prints it ("6.29. Pathway plans ..."), so that a quote of
+    two paragraphs stays the passage's own text and shows where the second begins."""
+    texts = []
+    for i in window:
+        text = units.texts[i]
+        number = units.paragraphs[i]
+        if i > window[0] and number and number != units.paragraphs[i - 1]:
+            printed = re.search(rf"(?<![\w.]){re.escape(number)}\.?\s+(?={re.escape(text[:12])})", passage_text)
+            text = (printed.group(0).rstrip() if printed else f"{number}.") + " " + text
+        texts.append(text)
+    return texts
 
 
 def _paragraph_units(units: PassageUnits, i: int) -> list[int]:

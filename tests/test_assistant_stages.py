@@ -405,6 +405,7 @@ def test_a_short_lead_paragraph_is_quoted_with_the_next_paragraph_of_its_passage
     ).lead
     assert lead.text.startswith("Where a looked-after child is at risk of exclusion")
     assert lead.text.endswith("needs to be put in place.")  # para 78 too, not the long para 79
+    assert "as soon as possible. 78. The designated teacher" in lead.text  # where the second paragraph begins
     assert lead.paragraphs == ["77", "78"]
 
 
