@@ -197,7 +197,9 @@ def _point(
                 texts.append(units.texts[nxt])
         texts[0] = list_item_body(texts[0])  # an item quoted first is a sentence of its own: no marker before it
         text = " ".join(texts)
-        if not lead and len(text) > max(max_chars, FURTHER_PARAGRAPH_CHARS if len(window) > 1 else 0):
+        # a further point's sentence may be `max_chars` long, its whole short paragraph `FURTHER_PARAGRAPH_CHARS`
+        limit = max_chars if len(window) == 1 else max(max_chars, FURTHER_PARAGRAPH_CHARS)
+        if not lead and len(text) > limit:
             continue
         return Point(
             candidate=candidate,
