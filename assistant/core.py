@@ -35,9 +35,8 @@ from assistant.decline import (
     DECLINE_OPENING,
     asked_kind,
     evidence_level,
-    gives_fact,
+    fact_finder,
     missing_fact,
-    needed_fact,
     rule_decline,
 )
 from assistant.followup import is_follow_up, resolve_follow_up
@@ -219,11 +218,10 @@ class Assistant:
             return self._decline(
                 asked, read, candidates, "The passages I found do not answer this closely enough to rely on."
             )
-        gives = (lambda sentence: gives_fact(read, sentence)) if needed_fact(read) else None
-        selection = select(candidates, self._units_of, read, vector, self.index, gives_fact=gives)
+        selection = select(candidates, self._units_of, read, vector, self.index, gives_fact=fact_finder(read))
         if selection is None:
             return self._decline(asked, read, candidates, "The passages I found hold no whole sentence to quote.")
-        lacking = missing_fact(read, [p.text for p in selection.points])
+        lacking = missing_fact(read, [p.text for p in selection.points], [p.passage.section for p in selection.points])
         if lacking:
             return self._decline(
                 asked, read, candidates, f"The question asks for {lacking}, and the passages I found do not give one."

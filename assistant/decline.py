@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +35,9 @@ __all__ = [
     "DeclineRule",
     "asked_kind",
     "evidence_level",
+    "fact_finder",
     "gives_fact",
+    "heading_context",
     "missing_fact",
     "needed_fact",
     "rule_decline",
@@ -195,6 +198,9 @@ FACT_TOPIC_SHARE = 0.5
 or at least `FACT_TOPIC_WORDS` of them (a long question says more than the sentence that answers it)."""
 FACT_TOPIC_WORDS = 3
 
+_HEADED = {"a timescale", "a frequency", "a deadline"}
+"""The kinds of fact whose sentence is read with its section's headings (`heading_context`)."""
+
 
 def _cohorts(text: str) -> set[str]:
     return set(vocabulary().tokens(raw_words(text))) & COHORTS
@@ -249,26 +255,46 @@ def gives_fact(question: Question, sentence: str, context: frozenset[str] = froz
     return False
 
 
-def _giving_fact(question: Question, quoted: list[str]) -> list[str]:
+def heading_context(question: Question, section: str) -> frozenset[str]:
+    """The words of a passage's section path ("Role of personal advisers > Functions > (f) To keep informed ...")
+    that a sentence of it is read with when the question asks for a time, a deadline or a frequency: the headings
+    say what the section is about. None for an amount, which must be about the question in its own sentence."""
+    if not section or not any(asks.search(question.text) for asks, _has, what in _FACT_NEEDS if what in _HEADED):
+        return frozenset()
+    return _widened(section)
+
+
+def fact_finder(question: Question) -> Callable[[str, str], bool] | None:
+    """When the question asks for a particular fact: a test of whether a sentence, under its passage's section
+    path, gives it (`gives_fact` with the section's words as context); else None."""
+    if needed_fact(question) is None:
+        return None
+    return lambda sentence, section: gives_fact(question, sentence, heading_context(question, section))
+
+
+def _giving_fact(question: Question, quoted: list[str], sections: Sequence[str] = ()) -> list[str]:
     """The quoted sentences that give the fact asked for. A list item or table row ("• Group: Looked-after
-    children; Amount: £2,570") is read with the sentences before it in its quote, which say what it is about."""
+    children; Amount: £2,570") is read with the sentences before it in its quote, which say what it is about;
+    a sentence giving a time or a frequency is read with its passage's section path (`sections`, one per quote)."""
     holding: list[str] = []
-    for text in quoted:
+    for n, text in enumerate(quoted):
+        heading = heading_context(question, sections[n] if n < len(sections) else "")
         before: frozenset[str] = frozenset()
         for unit in split_units(text):
-            if gives_fact(question, unit, before if is_list_item(unit) else frozenset()):
+            if gives_fact(question, unit, heading | (before if is_list_item(unit) else frozenset())):
                 holding.append(unit)
             if not is_list_item(unit):
                 before |= content_words(unit)
     return holding
 
 
-def missing_fact(question: Question, quoted: list[str]) -> str:
-    """What the question asks for that the quoted sentences do not give ('' when nothing is missing)."""
+def missing_fact(question: Question, quoted: list[str], sections: Sequence[str] = ()) -> str:
+    """What the question asks for that the quoted sentences (of passages under `sections`, one per quote) do not
+    give ('' when nothing is missing)."""
     for asks, _has, what in _FACT_NEEDS:
         if not asks.search(question.text):
             continue
-        holding = _giving_fact(question, quoted)
+        holding = _giving_fact(question, quoted, sections)
         if not holding:
             return what
         if what == "an amount of money":

@@ -212,7 +212,7 @@ def _point(
 
 
 def _fact_point(
-    candidates: list[Candidate], units_of: dict[str, PassageUnits], gives: Callable[[str], bool], floor: float
+    candidates: list[Candidate], units_of: dict[str, PassageUnits], gives: Callable[[str, str], bool], floor: float
 ) -> Point | None:
     """The first sentence, in the best candidates, that gives the fact asked for (as a further point)."""
     for c in candidates:
@@ -220,7 +220,7 @@ def _fact_point(
             break
         units = units_of[c.passage.passage_id]
         for i, text in enumerate(units.texts):
-            if gives(text) and not is_fragment(text) and len(text) <= POINT_CHARS:
+            if gives(text, c.passage.section) and not is_fragment(text) and len(text) <= POINT_CHARS:
                 paragraph = units.paragraphs[i]
                 return Point(c, text, text, [paragraph] if paragraph else [], [c.passage])
     return None
@@ -232,11 +232,11 @@ def select(
     read: Question,
     question_vector: np.ndarray,
     retriever: Retriever,
-    gives_fact: Callable[[str], bool] | None = None,
+    gives_fact: Callable[[str, str], bool] | None = None,
 ) -> Selection | None:
     """Choose the lead, further points and related sections from reranked candidates (best first).
     `units_for` gives passages' sentence units (embedding those not seen yet). When the question asks for a
-    particular fact (`gives_fact` tells a sentence that gives it) and no point gives it, the best sentence
+    particular fact (`gives_fact` tells a sentence, read under its passage's heading, that gives it) and no point gives it, the best sentence
     that does becomes the last further point."""
     units_of = units_for([c.passage for c in candidates])
     lead: Point | None = None
@@ -266,7 +266,9 @@ def select(
             continue
         selection.further.append(point)
         used_paragraphs |= key
-    if gives_fact is not None and not any(gives_fact(u) for p in selection.points for u in split_units(p.text)):
+    if gives_fact is not None and not any(
+        gives_fact(u, p.passage.section) for p in selection.points for u in split_units(p.text)
+    ):
         fact = _fact_point(candidates, units_of, gives_fact, lead.candidate.relevance * FACT_RELEVANCE)
         if fact is not None and not repeats(fact.text, [p.text for p in selection.points]):
             selection.further = [*selection.further[: MAX_FURTHER - 1], fact]

@@ -10,7 +10,7 @@ from fakes import FAKE_DOCUMENTS, FAKE_PASSAGES, FakeRetriever, fake_assistant
 
 from assistant import Assistant
 from assistant.compose import LEGEND_PARTS, legend, point_source
-from assistant.decline import gives_fact
+from assistant.decline import fact_finder
 from assistant.models import Citation
 from assistant.question import analyse
 from assistant.rerank import FEATURES, load_ranker
@@ -79,7 +79,7 @@ def _selection(retriever: FakeRetriever, question: str, relevance: dict[int, flo
     for c in candidates:
         c.relevance = relevance[c.passage.order]
     candidates.sort(key=lambda c: -c.relevance)
-    gives = (lambda sentence: gives_fact(read, sentence)) if fact else None
+    gives = fact_finder(read) if fact else None
     selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever, gives_fact=gives)
     assert selection is not None
     return selection

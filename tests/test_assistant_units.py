@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.decline import asked_kind, gives_fact, missing_fact, needed_fact, rule_decline
+from assistant.decline import asked_kind, fact_finder, gives_fact, missing_fact, needed_fact, rule_decline
 from assistant.followup import is_follow_up, resolve_follow_up
 from assistant.question import analyse
 from assistant.redaction import redact
@@ -186,6 +186,20 @@ def test_how_often_asks_for_a_frequency() -> None:
     assert gives_fact(question, "Subsequent PEP reviews take place at not more than six monthly intervals.")
     assert not gives_fact(question, "The PEP is reviewed through a meeting with the social worker.")
     assert missing_fact(question, ["The PEP is a record of the child's education."]) == "a frequency"
+
+
+def test_a_time_or_frequency_is_read_under_its_section_headings() -> None:
+    question = analyse("New PA - how often do I legally have to go and see a care leaver at their flat?")
+    sentence = "Subsequently they must see them at no less than 2 monthly intervals."
+    section = "Role of personal advisers > Functions > (f) To keep informed about care leavers' progress"
+    assert missing_fact(question, [sentence]) == "a frequency"  # the sentence alone does not say whose visits
+    assert missing_fact(question, [sentence], [section]) == ""
+    finder = fact_finder(question)
+    assert finder is not None and finder(sentence, section) and not finder(sentence, "Funding > Grants")
+    assert fact_finder(analyse("Who is the personal adviser?")) is None
+    # an amount must be about the question in its own sentence, whatever its section
+    amount = analyse("How much is the setting up home allowance for a care leaver?")
+    assert missing_fact(amount, ["It is at least £2,000."], ["Care leavers > Setting up home allowance"])
 
 
 def test_asked_kind_is_a_wider_hint_than_the_facts_that_decline() -> None:
