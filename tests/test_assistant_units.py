@@ -106,6 +106,9 @@ def test_question_types(question: str, qtype: str) -> None:
         ("He was adopted from a Welsh council. Does he get PP+?", "English or Welsh local authority", ""),
         ("The PP+ won't buy him a laptop, the council refused. Can we complain?", "complaints", ""),
         ("Are care leavers entitled to a personal adviser?", "a personal adviser until 25", ""),
+        # "entitled to any ..." asks whether she qualifies at all, which the guidance answers by saying who does
+        ("She was on an SGO after foster care. Is she entitled to any leaving care help?", "qualifying", ""),
+        ("Is she entitled to a kinship allowance?", "kinship carers", "personal_claim"),
         ("What's the phone number and email for our virtual school?", "contact the virtual school", "unrelated"),
         ("Who are the contact details for the VSH in Kent?", "VSH", "unrelated"),
         ("Should the school's DSL have my contact details as her personal adviser?", "personal adviser", ""),
