@@ -56,10 +56,12 @@ from textkit.vocabulary import set_vocabulary_enabled
 
 __all__ = ["DECLINE_OPENING", "Assistant"]
 
-EVIDENCE_PASSAGES = 1
-"""How many of the best passages a decline rule looks in for the words it matched: the one the answer would
-lead with. A passage further down that only names the thing asked about ("council tax") does not make the
-lead answer it; with three, a care leaver's council tax question was answered with NHS charges."""
+EVIDENCE_PASSAGES = 3
+"""How many of the best passages the decline rules are given; each reads as many as its `passages` says. Most
+read only the one the answer would lead with: a passage further down that only names the thing asked about
+("council tax") does not make the lead answer it (with three, a care leaver's council tax question was answered
+with NHS charges). Another nation named in any of the best three shows the guidance speaks of it ("looked after
+by a Welsh council": the designated teacher guidance covers children placed across the border)."""
 
 
 class Assistant:

@@ -58,6 +58,8 @@ class DeclineRule:
     evidence: str
     patterns: tuple[re.Pattern[str], ...]
     reason: str
+    passages: int = 1
+    """How many of the best passages may name what the rule matched (evidence 'named')."""
 
 
 @lru_cache(maxsize=1)
@@ -74,13 +76,15 @@ def rules(path: str = str(RULES_PATH)) -> tuple[DeclineRule, ...]:
                 evidence=item["evidence"],
                 patterns=tuple(re.compile(p, re.I) for p in item["patterns"]),
                 reason=item["reason"],
+                passages=int(item.get("passages", 1)),
             )
         )
     return tuple(out)
 
 
 def rule_decline(question: str, evidence_texts: list[str]) -> tuple[str, str]:
-    """(rule name, reason) of the first rule that declines `question` given the best passages' texts."""
+    """(rule name, reason) of the first rule that declines `question` given the best passages' texts (best
+    first: a rule reads as many of them as its `passages` says)."""
     evidence = [content_words(t) for t in evidence_texts]
     for rule in rules():
         for pattern in rule.patterns:
@@ -90,7 +94,7 @@ def rule_decline(question: str, evidence_texts: list[str]) -> tuple[str, str]:
             if rule.evidence == "none":
                 return rule.name, rule.reason
             key = content_words(m.groupdict().get("key") or m.group(0))
-            if not key or not any(key <= words for words in evidence):
+            if not key or not any(key <= words for words in evidence[: rule.passages]):
                 return rule.name, rule.reason
     return "", ""
 

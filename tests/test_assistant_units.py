@@ -104,6 +104,7 @@ def test_question_types(question: str, qtype: str) -> None:
         ("Do Welsh schools have to have a designated teacher?", "England and Wales", "asker_in_other_nation"),
         ("My school in Newport (Wales) has a looked-after pupil.", "England and Wales", "asker_in_other_nation"),
         ("He was adopted from a Welsh council. Does he get PP+?", "English or Welsh local authority", ""),
+        ("We're a Welsh council. What does the ALN Code say about IDPs?", "Wales", "asker_in_other_nation"),
         ("The PP+ won't buy him a laptop, the council refused. Can we complain?", "complaints", ""),
         ("Are care leavers entitled to a personal adviser?", "a personal adviser until 25", ""),
         # "entitled to any ..." asks whether she qualifies at all, which the guidance answers by saying who does
@@ -128,6 +129,16 @@ def test_question_types(question: str, qtype: str) -> None:
 )
 def test_decline_rules_need_more_than_a_surface_word(question: str, evidence: str, rule: str) -> None:
     assert rule_decline(redact(question).text, [evidence])[0] == rule
+
+
+def test_another_nation_may_be_named_by_any_of_the_best_three_passages_other_things_by_the_lead() -> None:
+    welsh = "He is looked after by a Welsh council but placed with carers in England. Is he in my remit?"
+    passages = ["The designated teacher role covers looked-after children.", "Virtual school heads ...", "x"]
+    assert rule_decline(welsh, passages)[0] == "other_nation"
+    assert rule_decline(welsh, [*passages[:2], "children looked after by Welsh local authorities"])[0] == ""
+    assert rule_decline(welsh, [*passages, "children looked after by Welsh local authorities"])[0] == "other_nation"
+    council_tax = "Are care leavers exempt from council tax?"
+    assert rule_decline(council_tax, ["Care leavers get a personal adviser.", "council tax exemption"])[0]
 
 
 def test_a_fact_must_be_given_about_what_was_asked() -> None:
