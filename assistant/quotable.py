@@ -21,6 +21,7 @@ __all__ = [
     "leans_back",
     "repeats",
     "says_nothing",
+    "without_time_stamp",
 ]
 
 _POINTER = re.compile(
@@ -42,6 +43,21 @@ def says_nothing(units: PassageUnits, i: int) -> bool:
     m = _HEADING_AND_NUMBER.match(body)
     numbers = {units.paragraphs[j] for j in (i, i + 1) if j < len(units.paragraphs)}
     return bool(m and m.group(1) in numbers)
+
+
+_TIME_STAMP = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2},? \d{1,2}:\d{2},? \d{4}\s+"
+    r"(?:(?:details|summary|contents|overview|documents)\s+(?=[A-Z]))?",
+    re.I,
+)
+"""A web page's time stamp copied into its text, with the page's section word after it ("December 15 11:11 2023
+Details Virtual school heads are ...")."""
+
+
+def without_time_stamp(text: str) -> str:
+    """`text` without a web page's time stamp before its first sentence (what is left is still verbatim). Only
+    what is quoted loses it: the unit keeps it, so ranking and the choice of sentence do not change."""
+    return _TIME_STAMP.sub("", text, count=1)
 
 
 TERM_ENTRY = re.compile(r"^[A-Z][\w’'(),/ ]{1,60}?\s[–-]\s+[A-Z‘'“]")

@@ -37,6 +37,7 @@ from assistant.quotable import (
     leans_back,
     repeats,
     says_nothing,
+    without_time_stamp,
 )
 from assistant.retrieve import Candidate, Retriever
 from assistant.spans import (
@@ -195,7 +196,8 @@ def _point(
                 and leans_back(units.texts[nxt])
             ):
                 texts.append(units.texts[nxt])
-        texts[0] = list_item_body(texts[0])  # an item quoted first is a sentence of its own: no marker before it
+        # an item quoted first is a sentence of its own: no marker before it; a web page's time stamp is no sentence
+        texts[0] = without_time_stamp(list_item_body(texts[0]))
         text = " ".join(texts)
         # a further point's sentence may be `max_chars` long, its whole short paragraph `FURTHER_PARAGRAPH_CHARS`
         limit = max_chars if len(window) == 1 else max(max_chars, FURTHER_PARAGRAPH_CHARS)
@@ -204,7 +206,7 @@ def _point(
         return Point(
             candidate=candidate,
             text=text,
-            focus=list_item_body(units.texts[best]),
+            focus=without_time_stamp(list_item_body(units.texts[best])),
             paragraphs=list(dict.fromkeys(units.paragraphs[i] for i in window if units.paragraphs[i])),
             passages=passages,
         )
@@ -222,7 +224,8 @@ def _fact_point(
         for i, text in enumerate(units.texts):
             if gives(text, c.passage.section) and not is_fragment(text) and len(text) <= POINT_CHARS:
                 paragraph = units.paragraphs[i]
-                return Point(c, text, text, [paragraph] if paragraph else [], [c.passage])
+                quoted = without_time_stamp(text)
+                return Point(c, quoted, quoted, [paragraph] if paragraph else [], [c.passage])
     return None
 
 

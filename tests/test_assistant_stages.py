@@ -431,3 +431,15 @@ def test_a_further_point_quotes_its_short_paragraph_whole() -> None:
     assert by_paragraph["41"].endswith("how the child benefits from the funding.")
     # a long paragraph gives only its sentence
     assert by_paragraph["42"] == "Schools should report how the pupil premium plus funding was spent each year."
+
+
+def test_a_web_page_time_stamp_is_not_quoted_and_the_quote_stays_verbatim() -> None:
+    text = (
+        "December 15 11:11 2023 Details Virtual school heads are strategic leaders for children with a social "
+        "worker. From September 2024 the role also covers children in kinship care."
+    )
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=[_unnumbered(0, text, "Department For Education")])
+    selection = _selection(retriever, "Who do virtual school heads lead for?", {0: 0.9})
+    lead = selection.lead
+    assert lead.text.startswith("Virtual school heads are strategic leaders") and lead.text in text
+    assert "11:11" not in lead.focus and "Details" not in lead.focus

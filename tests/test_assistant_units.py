@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from assistant.decline import asked_kind, fact_finder, gives_fact, missing_fact, needed_fact, rule_decline
 from assistant.followup import is_follow_up, resolve_follow_up
 from assistant.question import analyse
+from assistant.quotable import without_time_stamp
 from assistant.redaction import redact
 from bots.cli import ask
 from settings import Settings, get_settings
@@ -336,3 +337,12 @@ def test_a_deadline_is_a_date_or_a_time_limit() -> None:
     assert gives_fact(deadline, "The PEP should be sent to the new school within ten school days.")
     assert gives_fact(deadline, "The PEP must reach the new school by 1 September.")
     assert missing_fact(deadline, ["The PEP should be sent to the new school."]) == "a deadline"
+
+
+def test_only_a_web_page_time_stamp_is_taken_off_a_quote() -> None:
+    assert (
+        without_time_stamp("December 15 11:11 2023 Details Virtual school heads lead.") == "Virtual school heads lead."
+    )
+    assert without_time_stamp("Sep 3, 09:30, 2024 Summary The role changed.") == "The role changed."
+    for kept in ("December 2023 was when the role changed.", "Details of the role are in Annex A."):
+        assert without_time_stamp(kept) == kept
