@@ -19,7 +19,13 @@ from settings import REPO_ROOT, Settings
 
 SETS = [
     REPO_ROOT / "evals" / "datasets" / name
-    for name in ("everyday.jsonl", "everyday-held.jsonl", "everyday-fresh.jsonl", "everyday-ninth.jsonl")
+    for name in (
+        "everyday.jsonl",
+        "everyday-held.jsonl",
+        "everyday-fresh.jsonl",
+        "everyday-ninth.jsonl",
+        "everyday-tenth.jsonl",
+    )
 ]
 
 
