@@ -24,7 +24,7 @@ SETS = [
         "everyday-held.jsonl",
         "everyday-fresh.jsonl",
         "everyday-ninth.jsonl",
-        "everyday-tenth.jsonl",
+        "everyday-eleventh.jsonl",
     )
 ]
 
