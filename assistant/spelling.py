@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from assistant.redaction import vocabulary as word_lists
+from assistant.word_lists import word_lists
 from textkit import STOPWORDS
 
 __all__ = ["Speller"]

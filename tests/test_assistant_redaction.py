@@ -14,7 +14,8 @@ import pytest
 from _servers import live_server
 from fakes import fake_assistant
 
-from assistant.redaction import first_names, guidance_vocabulary, redact, vocabulary
+from assistant.redaction import redact
+from assistant.word_lists import first_names, guidance_vocabulary, word_lists
 from bots.web import create_app
 from settings import Settings
 from storage import TranscriptStore
@@ -80,7 +81,7 @@ def test_the_check_list_is_redacted_completely() -> None:
 
 def test_names_not_on_any_list_are_still_found() -> None:
     """The check list's names are mostly absent from the name lists: the rules, not the lists, find them."""
-    v = vocabulary()
+    v = word_lists()
     unlisted = ["chiamaka", "okonkwo" if "okonkwo" not in v.surnames else "thandiwe", "bartosz", "ndlovu", "reza"]
     unlisted += ["dragoș", "munteanu", "keziah", "amankwah", "mireille", "kabongo", "oyelowo", "xiong", "brathwaite"]
     assert not [n for n in unlisted if n in v.given or n in v.surnames]
@@ -127,7 +128,7 @@ def test_kinds_are_named_and_placeholders_are_not_redacted_again() -> None:
 
 
 def test_word_lists_are_data_files() -> None:
-    v = vocabulary()
+    v = word_lists()
     assert "jamie" in first_names() and len(first_names()) > 400
     assert {"virtual", "premium", "ofsted"} <= guidance_vocabulary()
     assert len(v.english) > 50_000 and "safeguarding" in v.english and "leeds" in v.proper
