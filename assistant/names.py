@@ -1,12 +1,12 @@
 """Find likely personal names in a question: `redact_names(text, kinds)` puts `[name]` in their place.
 
 Names are found by the word classes of `assistant.word_lists`: guidance vocabulary (never a name, in any case),
-given names and surnames of many origins (in any case), and an English word list with its proper nouns (SCOWL). A word is taken as a name when it is a listed given name;
-follows a cue ("my pupil", "a child called", "Mr"); is a possessive ("Kit's"); is capitalised and not an
-English word or a known proper noun ("Chiamaka"); or stands with other name-like capitalised words
-("Kwame Mensah-Boateng"). Given names that are also words ("Grace", "Tom") need more evidence: not opening a
-sentence, a surname after them, or an age ("Tom aged 9"). Guidance terms are never touched, since the
-redacted question is what gets searched.
+given names and surnames of many origins (in any case), and an English word list with its proper nouns (SCOWL).
+A word is taken as a name when it is a listed given name; follows a cue ("my pupil", "a child called", "Mr"); is
+a possessive ("Kit's"); is capitalised and not an English word or a known proper noun ("Chiamaka"); or stands
+with other name-like capitalised words ("Kwame Mensah-Boateng"). Given names that are also words ("Grace",
+"Tom") need more evidence: not opening a sentence, a surname after them, or an age ("Tom aged 9"). Guidance
+terms are never touched, since the redacted question is what gets searched.
 """
 
 from __future__ import annotations

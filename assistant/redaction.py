@@ -110,9 +110,6 @@ def _sub(pattern: re.Pattern[str], placeholder: str, kind: str, text: str, kinds
     return new
 
 
-# --- names --------------------------------------------------------------------------------------------
-
-
 def redact(text: str) -> Redaction:
     """Replace likely personal data in `text` with placeholders; see the module docstring for the kinds."""
     kinds: list[str] = []
