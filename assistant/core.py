@@ -44,7 +44,7 @@ from assistant.generative import LLMClient, LLMError, client_from_settings, gene
 from assistant.models import Answer, AnswerPoint, Citation, ClosestSection
 from assistant.question import Question, analyse
 from assistant.redaction import redact
-from assistant.rerank import QuestionView, Ranker, candidate_features, ranker_for
+from assistant.rerank import QuestionView, Ranker, candidate_features, corroborated, ranker_for
 from assistant.retrieve import Candidate, Retriever, retrieve
 from assistant.safeguarding import SAFEGUARDING_NOTICE
 from assistant.select import Point, select
@@ -229,7 +229,7 @@ class Assistant:
                 asked, read, candidates, f"The question asks for {lacking}, and the passages I found do not give one."
             )
         answer = self._compose(asked, read, selection.points, [section_link(c) for c in selection.related])
-        answer.evidence = evidence_level(lead_relevance, self.ranker.thresholds)
+        answer.evidence = evidence_level(lead_relevance, self.ranker.thresholds, corroborated=corroborated(candidates))
         answer.confidence = round(max(0.0, min(1.0, lead_relevance)), 4)
         if self.settings.generative or self._llm is not None:
             answer = self._generate(answer, candidates)

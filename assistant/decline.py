@@ -14,7 +14,8 @@ Three checks, in order:
 
 `evidence_level` turns the lead's relevance into strong / moderate / weak with the thresholds calibrated with
 the reranker on held-out questions of both development sets (`ranker.json`), so that "strong" leads with a
-right paragraph at least 8 times in 10.
+right paragraph at least 8 times in 10; "strong" also needs the lead to be first by the fused search order or
+by similarity to the question alone (`assistant.rerank.corroborated`).
 """
 
 from __future__ import annotations
@@ -309,9 +310,10 @@ def missing_fact(question: Question, quoted: list[str], sections: Sequence[str] 
     return ""
 
 
-def evidence_level(relevance: float, thresholds: dict[str, float]) -> EvidenceLevel:
-    """strong / moderate / weak from the lead passage's relevance (0..1) and the ranker's thresholds."""
-    if relevance >= thresholds["strong_from"]:
+def evidence_level(relevance: float, thresholds: dict[str, float], *, corroborated: bool = True) -> EvidenceLevel:
+    """strong / moderate / weak from the lead passage's relevance (0..1) and the ranker's thresholds; "strong"
+    also needs the lead `corroborated` (first by the fused order or by similarity alone as well)."""
+    if relevance >= thresholds["strong_from"] and corroborated:
         return "strong"
     if relevance >= thresholds["moderate_from"]:
         return "moderate"

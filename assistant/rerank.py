@@ -25,7 +25,16 @@ from assistant.retrieve import Candidate
 from assistant.units import PassageUnits
 from textkit import content_words
 
-__all__ = ["FEATURES", "RANKER_PATH", "QuestionView", "Ranker", "candidate_features", "load_ranker", "ranker_for"]
+__all__ = [
+    "FEATURES",
+    "RANKER_PATH",
+    "QuestionView",
+    "Ranker",
+    "candidate_features",
+    "corroborated",
+    "load_ranker",
+    "ranker_for",
+]
 
 RANKER_PATH = Path(__file__).with_name("ranker.json")
 
@@ -111,6 +120,22 @@ def candidate_features(
             ]
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
+
+
+def corroborated(ranked: list[Candidate]) -> bool:
+    """Whether the reranked lead is also first by a signal of its own: the fused search order, or similarity
+    to the question alone (the highest dense score among the candidates).
+
+    A lead the learned model and one plain signal agree on is right more often at the same relevance, so
+    "strong" evidence needs both (see evals/README.md, "Evidence labels").
+    """
+    if not ranked:
+        return False
+    lead = ranked[0]
+    if lead.rank == 0:
+        return True
+    best_dense = max(c.hit.dense_score or 0.0 for c in ranked)
+    return (lead.hit.dense_score or 0.0) >= best_dense
 
 
 DEFAULT_THRESHOLDS = {"decline_below": 0.0, "moderate_from": 0.3, "strong_from": 0.6}

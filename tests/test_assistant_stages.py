@@ -10,13 +10,14 @@ from fakes import FAKE_DOCUMENTS, FAKE_PASSAGES, FakeRetriever, fake_assistant
 
 from assistant import Assistant
 from assistant.compose import LEGEND_PARTS, legend, point_source
-from assistant.decline import fact_finder
+from assistant.decline import evidence_level, fact_finder
 from assistant.models import Citation
 from assistant.question import analyse
-from assistant.rerank import FEATURES, load_ranker
-from assistant.retrieve import retrieve, widened_query
+from assistant.rerank import FEATURES, corroborated, load_ranker
+from assistant.retrieve import Candidate, retrieve, widened_query
 from assistant.select import Selection, select
 from assistant.units import UnitCache, paragraph_spans, passage_units
+from index.models import SearchHit
 from ingest.models import Passage
 from settings import Settings
 
@@ -443,3 +444,26 @@ def test_a_web_page_time_stamp_is_not_quoted_and_the_quote_stays_verbatim() -> N
     lead = selection.lead
     assert lead.text.startswith("Virtual school heads are strategic leaders") and lead.text in text
     assert "11:11" not in lead.focus and "Details" not in lead.focus
+
+
+def _candidate(order: int, rank: int, dense: float | None, relevance: float) -> Candidate:
+    hit = SearchHit(passage=LISTS[order % len(LISTS)], doc=LIST_DOC, score=1.0 / (rank + 1), dense_score=dense)
+    return Candidate(hit=hit, rank=rank, relevance=relevance)
+
+
+def test_a_lead_is_corroborated_when_first_by_fused_order_or_by_similarity_alone() -> None:
+    fused_first = [_candidate(0, 0, 0.40, 0.7), _candidate(1, 1, 0.60, 0.5)]
+    assert corroborated(fused_first)
+    nearest = [_candidate(0, 3, 0.60, 0.7), _candidate(1, 0, 0.55, 0.5), _candidate(0, 1, None, 0.2)]
+    assert corroborated(nearest)
+    neither = [_candidate(0, 2, 0.50, 0.7), _candidate(1, 0, 0.40, 0.5), _candidate(0, 1, 0.55, 0.4)]
+    assert not corroborated(neither)
+    assert not corroborated([])
+
+
+def test_strong_evidence_needs_a_corroborated_lead() -> None:
+    thresholds = {"decline_below": 0.05, "moderate_from": 0.2, "strong_from": 0.5}
+    assert evidence_level(0.8, thresholds) == "strong"
+    assert evidence_level(0.8, thresholds, corroborated=False) == "moderate"
+    assert evidence_level(0.3, thresholds, corroborated=True) == "moderate"
+    assert evidence_level(0.1, thresholds, corroborated=True) == "weak"
