@@ -125,7 +125,7 @@ def ask(
 
     from assistant.compose import STATUS_WORDS, section_where
     from assistant.core import Assistant
-    from bots.present import answer_view, lay_out, outside_link
+    from bots.present import answer_view, evidence_note, lay_out, outside_link
     from bots.question_check import question_problem
     from index import IndexUnavailable
     from settings import get_settings
@@ -154,6 +154,9 @@ def ask(
     if view.notice:
         typer.echo(_wrapped(f"Safeguarding: {view.notice}", width) + "\n")
     typer.echo(_wrapped(lay_out(view.body), width))  # a quoted list: its lead-in, then one item a line
+    note = evidence_note(answer)
+    if note:
+        typer.echo("\n" + _wrapped(note, width))
     if answer.citations:
         typer.echo("\nSources:")
         for c in answer.citations:
@@ -173,4 +176,4 @@ def ask(
         typer.echo("\n" + _wrapped(view.legend, width))
     if answer.personal_data_notice:
         typer.echo("\n" + _wrapped(f"Note: {answer.personal_data_notice}", width))
-    typer.echo(f"\nEvidence: {answer.evidence}; question type: {answer.question_type}; mode: {answer.mode}")
+    typer.echo(f"\nQuestion type: {answer.question_type}; mode: {answer.mode}")

@@ -21,7 +21,9 @@ from textkit import is_list_item, list_markers
 
 __all__ = [
     "AnswerView",
+    "EVIDENCE_NOTES",
     "answer_view",
+    "evidence_note",
     "dated_title",
     "absolute_url",
     "outside_link",
@@ -75,6 +77,24 @@ def answer_view(answer: Answer) -> AnswerView:
     body = "\n".join(lines).strip()
     body = re.sub(r"\n{3,}", "\n\n", body)
     return AnswerView(notice=notice, body=body, legend=legend)
+
+
+EVIDENCE_NOTES = {
+    "strong": "Evidence: strong. The first source matches the question closely.",
+    "moderate": "Evidence: moderate. Check that the sources fit your case.",
+    "weak": (
+        "Evidence: weak. The guidance I hold may not answer this directly: check the sources and the related "
+        "sections before relying on it."
+    ),
+}
+"""What each evidence level tells the reader (`assistant.decline.evidence_level`). On the question sets a "strong"
+lead was right 0.78-1.0 of the time, a "moderate" one about half the time (evals/README.md, "Evidence labels")."""
+
+
+def evidence_note(answer: Answer) -> str:
+    """The line saying how well the guidance found answers the question ('' for a decline, which says so
+    itself, and for an answer without an evidence level)."""
+    return "" if answer.declined else EVIDENCE_NOTES.get(answer.evidence, "")
 
 
 def dated_title(title: str, published: str) -> str:

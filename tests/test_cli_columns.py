@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from bots.present import evidence_note
 from index.build import DocReport, IngestReport
 from settings import REPO_ROOT, Settings
 
@@ -186,5 +187,7 @@ def test_vsh_ask_shows_a_quoted_list_one_item_a_line(tmp_path: Path, monkeypatch
         "  • provide training for designated teachers on aspects of social care. [2]",  # the citation last
     ]
     assert_fits(done.output)
-    assert normalise(out) == normalise(text.split(f"\n\n{legend}")[0])  # verbatim but for where lines break
+    body, note = out.strip().rsplit("\n\n", 1)
+    assert note == evidence_note(answer)  # how well the guidance answers, after the answer
+    assert normalise(body) == normalise(text.split(f"\n\n{legend}")[0])  # verbatim but for where lines break
     assert done.output.count("How to read this:") == 1

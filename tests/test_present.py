@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from assistant.models import Answer, ClosestSection
-from bots.present import absolute_url, answer_view, bulleted, dated_title, lay_out, outside_link, quoted_list
+from bots.present import (
+    absolute_url,
+    answer_view,
+    bulleted,
+    dated_title,
+    evidence_note,
+    lay_out,
+    outside_link,
+    quoted_list,
+)
 from textkit import normalise
 
 NOTICE = "If a child is in immediate danger, call 999."
@@ -117,3 +126,14 @@ def test_lay_out_puts_each_item_on_its_own_line_and_changes_nothing_else() -> No
     assert len(out) == 14 and out[-1].endswith("social care. [3]")
     assert normalise(" ".join(out)) == normalise(body)  # the quote is verbatim but for where lines break
     assert lay_out("Source, para 4:\nThe VSH must act [1].") == "Source, para 4:\nThe VSH must act [1]."
+
+
+def test_the_evidence_note_says_how_well_the_guidance_answers_and_nothing_for_a_decline() -> None:
+    def with_evidence(level: str, declined: bool = False) -> Answer:
+        return Answer.model_validate({"question": "Q?", "text": "A. [1]", "evidence": level, "declined": declined})
+
+    notes = {level: evidence_note(with_evidence(level)) for level in ("strong", "moderate", "weak")}
+    assert all(note.startswith(f"Evidence: {level}.") for level, note in notes.items())
+    assert "may not answer this directly" in notes["weak"] and "related sections" in notes["weak"]
+    assert evidence_note(with_evidence("weak", declined=True)) == ""
+    assert evidence_note(with_evidence("none")) == ""

@@ -342,3 +342,14 @@ def test_formatting_marks_in_a_quote_show_as_written_not_as_bold_or_italics() ->
     assert "*Sources*" in all_text(msg)  # the bot's own formatting is untouched
     heading = citation(section="Definitions > Kinship care*", quote="x")
     assert "Kinship care\u2217" in all_text(blocks.answer_message(answer(citations=[heading]), transcript_id="t"))
+
+
+def test_the_evidence_note_follows_the_answer_and_a_decline_has_none() -> None:
+    msg = blocks.answer_message(answer(evidence="weak"), transcript_id="t1")
+    contexts = [b for b in msg["blocks"] if b["type"] == "context"]  # type: ignore[index]
+    [note] = [b for b in contexts if "Evidence: weak." in json.dumps(b)]
+    order = [json.dumps(b) for b in msg["blocks"]]  # type: ignore[union-attr]
+    assert order.index(json.dumps(note)) < next(i for i, b in enumerate(order) if "*Sources*" in b)
+    assert "Evidence: weak." in str(msg["text"])
+    declined = answer(declined=True, citations=[], evidence="none", text="I could not find this in the guidance.")
+    assert "Evidence:" not in all_text(blocks.answer_message(declined, transcript_id="t2"))

@@ -19,7 +19,7 @@ from fakes import FAKE_DOCUMENTS, fake_assistant
 from sqlalchemy import create_engine
 
 from assistant import Answer
-from bots.present import answer_view
+from bots.present import answer_view, evidence_note
 from bots.web import create_app
 from settings import Settings
 from storage import TranscriptStore
@@ -78,8 +78,9 @@ def _ask(live: Live, question: str = QUESTION, **extra: Any) -> dict[str, Any]:
 
 def test_ask_returns_a_cited_answer_and_stores_the_transcript(live: Live) -> None:
     body = _ask(live)
-    assert set(body) == {"answer", "conversation_id", "transcript_id"}
+    assert set(body) == {"answer", "conversation_id", "transcript_id", "evidence_note"}
     answer = Answer.model_validate(body["answer"])
+    assert body["evidence_note"] == evidence_note(answer) and body["evidence_note"].startswith("Evidence: ")
     assert not answer.declined and answer.citations
     assert answer.conversation_id == body["conversation_id"]
     for c in answer.citations:
@@ -111,12 +112,15 @@ def test_stream_sends_meta_deltas_citations_done(live: Live) -> None:
     assert text == shown.body and shown.body in done["answer"]["text"]
     assert done["answer"]["legend"] and done["answer"]["legend"] not in text  # shown once, from its own field
     assert events[-2][1]["citations"] == done["answer"]["citations"] and done["answer"]["citations"]
+    assert events[-2][1]["evidence_note"] == done["evidence_note"] != ""
     assert live.store.get(done["transcript_id"]) is not None
 
 
 def test_declined_answer_offers_closest_sections(live: Live) -> None:
-    answer = _ask(live, OUT_OF_SCOPE)["answer"]
+    body = _ask(live, OUT_OF_SCOPE)
+    answer = body["answer"]
     assert answer["declined"] is True and answer["citations"] == []
+    assert body["evidence_note"] == ""  # a decline says so itself
     assert answer["decline_reason"]
     for s in answer["closest_sections"]:
         assert s["url"].startswith("/sources/")

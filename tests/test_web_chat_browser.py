@@ -93,6 +93,13 @@ def test_the_conversation_survives_reload_back_and_new_conversation(site: tuple[
     text = first.locator(".answer").inner_text()
     assert first.locator(".answer .chip").count() >= 1 and "[1]" not in text
     assert first.locator(".legend").count() == 1 and "How to read this" not in text  # the legend once, apart
+    assert first.locator(".evidence").count() == 1 and "Evidence" not in text  # how sure, once, apart
+    note = first.locator(".evidence").inner_text()
+    assert note.startswith("Evidence: ")
+    assert page.evaluate(
+        "(ex => !!(ex.querySelector('.evidence').compareDocumentPosition(ex.querySelector('.citations'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING))(document.querySelector('.exchange'))"
+    ), "the evidence line comes before the sources"
 
     # the chip's preview by keyboard: Tab to it, the quote shows and describes it; Escape hides it
     page.locator("#asked-1").focus()
@@ -115,6 +122,7 @@ def test_the_conversation_survives_reload_back_and_new_conversation(site: tuple[
     copied = page.evaluate("navigator.clipboard.readText()")
     assert text.split("\n")[0].strip()[:30] in copied
     assert "Sources:\n[1] " in copied and f"{server.base_url}/sources/" in copied and "https://www.gov.uk/" in copied
+    assert note in copied
 
     # one click is one row; the comment updates it
     first.get_by_role("button", name="Helpful", exact=True).click()
@@ -132,6 +140,7 @@ def test_the_conversation_survives_reload_back_and_new_conversation(site: tuple[
     wait_done(page, 2)
     assert page.locator(".exchange").count() == 2 and page.url == link
     assert page.locator(".exchange").first.locator(".answer").inner_text() == text
+    assert page.locator(".exchange").first.locator(".evidence").inner_text() == note  # restored too
     assert (
         page.locator(".exchange").first.get_by_role("button", name="Helpful", exact=True).get_attribute("aria-pressed")
         == "true"

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from assistant.models import Answer, Citation, ClosestSection
-from bots.present import absolute_url, answer_view, bulleted, dated_title, lay_out
+from bots.present import absolute_url, answer_view, bulleted, dated_title, evidence_note, lay_out
 
 __all__ = [
     "ACTION_FEEDBACK",
@@ -252,7 +252,7 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     """The reply to one question: `{"text": fallback, "blocks": [...]}`.
 
     Order: the safeguarding notice (once), personal-data reminder, the answer with "•" lists (or the decline
-    and the closest sections), the numbered sources (each title with its date once) and related sections
+    and the closest sections), how well the guidance found answers it (`evidence_note`), the numbered sources (each title with its date once) and related sections
     (links), the must/should legend once, the disclaimer (with a link to the web chat when `base_url` is set)
     and the native feedback buttons. A point quoting a list shows its lead-in, then one item a line with its
     marker (`bots.present.lay_out`). An answer too long for Slack's 50 blocks has its text shortened, with a
@@ -274,6 +274,10 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     fallback.append(bulleted(laid_out))
     if answer.declined and answer.decline_reason and answer.decline_reason not in answer.text:
         body += _sections(f"_{escape(answer.decline_reason)}_")
+    note = evidence_note(answer)
+    if note:
+        body.append(_context(escape(note)))
+        fallback.append(note)
 
     sources: list[dict[str, Any]] = []
     if answer.citations:

@@ -2,14 +2,15 @@
 
 Shapes (all errors are `{"error": code, "message": text}`):
 
-- `POST /api/ask` `{question, conversation_id?}` -> `{"answer": Answer, "conversation_id", "transcript_id"}`
+- `POST /api/ask` `{question, conversation_id?}` -> `{"answer": Answer, "conversation_id", "transcript_id",
+  "evidence_note"}` (`bots.present.evidence_note`: how well the guidance found answers it, for people)
 - `POST /api/ask/stream` same body -> `text/event-stream`, sent as soon as the question is accepted (before
   the answer is worked out): `status` `{stage, text}` at once ("Searching the guidance...") and every few
   seconds while the answer is worked out; then `meta` `{conversation_id, transcript_id, question, declined,
   evidence, personal_data_notice, safeguarding_notice, legend}`; one `delta` `{text}` per line of the answer as
   shown (`bots.present.answer_view(answer).body`: the text without the safeguarding notice, the legend and a
   decline's list of closest sections, which are shown from their own fields); `citations` `{citations,
-  closest_sections, related_sections, legend, points}`; `done` (same JSON as `POST /api/ask`). A failure after the
+  closest_sections, related_sections, legend, points, evidence_note}`; `done` (same JSON as `POST /api/ask`). A failure after the
   stream started is an `error` event `{error, message, status}` (the status the plain request would have).
 - `POST /api/feedback` `{transcript_id, helpful, comment?, update?, feedback_id?}` -> `{"ok": true,
   "transcript_id", "feedback_id"}`: one row per click; `update` (with the `feedback_id` returned, when there
@@ -37,7 +38,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from bots.coverage import Coverage, load_coverage
-from bots.present import answer_view
+from bots.present import answer_view, evidence_note
 from bots.question_check import question_problem
 from bots.service import ChannelService, Exchange, UnknownConversation
 from bots.web.deps import RateLimit, ServiceDep, SettingsDep, StoreDep, client_key
@@ -101,6 +102,7 @@ def _response(ex: Exchange) -> dict[str, Any]:
         "answer": ex.answer.model_dump(mode="json"),
         "conversation_id": ex.conversation_id,
         "transcript_id": ex.transcript_id or "",
+        "evidence_note": evidence_note(ex.answer),
     }
 
 
@@ -143,6 +145,7 @@ def _answer_events(ex: Exchange) -> list[str]:
                 "related_sections": [c.model_dump(mode="json") for c in a.related_sections],
                 "legend": a.legend,
                 "points": [p.model_dump(mode="json") for p in a.points],
+                "evidence_note": evidence_note(a),
             },
         )
     )

@@ -40,6 +40,9 @@ class AskResponse(BaseModel):
     answer: Answer
     conversation_id: str
     transcript_id: str
+    evidence_note: str = Field(
+        default="", description="How well the guidance found answers the question, for people ('' for a decline)."
+    )
 
 
 class FeedbackRequest(BaseModel):

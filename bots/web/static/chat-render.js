@@ -149,6 +149,7 @@
 
   function meta(ctx, m) {
     ctx.asked.textContent = "You asked: " + m.question;
+    ctx.evidence = m.evidence;
     if (m.safeguarding_notice) {
       var box = el("div", { "class": "safeguarding", role: "note", "aria-label": "Safeguarding" });
       var p = el("p");
@@ -220,6 +221,9 @@
   }
 
   function sources(ctx, data) {
+    if (data.evidence_note) {
+      ctx.ex.appendChild(el("p", { "class": "evidence evidence-" + (ctx.evidence || "") }, data.evidence_note));
+    }
     var cites = data.citations || [];
     if (cites.length) {
       var wrap = el("div", { "class": "citations" });
@@ -250,6 +254,7 @@
     var a = record.done.answer, out = [];
     if (a.safeguarding_notice) { out.push("Safeguarding: " + a.safeguarding_notice, ""); }
     out.push(record.body.join("").trim());
+    if (record.done.evidence_note) { out.push("", record.done.evidence_note); }
     var abs = function (u) { return /^https?:/.test(u) ? u : window.location.origin + u; };
     if (a.citations.length) {
       out.push("", "Sources:");

@@ -68,11 +68,11 @@
     var a = item.done.answer;
     var ctx = R.start(log, count, item.question);
     R.meta(ctx, {
-      question: a.question, declined: a.declined, safeguarding_notice: a.safeguarding_notice,
+      question: a.question, declined: a.declined, evidence: a.evidence, safeguarding_notice: a.safeguarding_notice,
       personal_data_notice: a.personal_data_notice
     });
     item.body.forEach(function (line) { R.line(ctx, line); });
-    R.sources(ctx, a);
+    R.sources(ctx, Object.assign({ evidence_note: item.done.evidence_note || "" }, a));
     finish(ctx, item);
   }
 
