@@ -212,13 +212,17 @@ def train_ranker(
     features: Annotated[str, typer.Option(help="Comma-separated features (default: the shipped choice).")] = "",
     c: Annotated[float, typer.Option("--c", help="Inverse regularisation strength.")] = 0.5,
     ablation: Annotated[bool, typer.Option(help="Also print each feature left out in turn.")] = False,
+    calibrate_with: Annotated[
+        list[Path] | None,
+        typer.Option(help="Question sets not trained on whose leads also calibrate the weak evidence threshold."),
+    ] = None,
 ) -> None:
     """Train the reranker on the sets, print cross-validated top-1/3/5 (fused vs reranked), optionally save it."""
     import json as json_
 
     from assistant import Assistant
     from assistant.rerank import FEATURES, RANKER_PATH
-    from evals.ranker_training import DEFAULT_FEATURES, calibrate, cross_validate, fit, label_questions
+    from evals.ranker_training import DEFAULT_FEATURES, calibrate, cross_validate, fit, label_questions, leads
 
     chosen = [f.strip() for f in features.split(",") if f.strip()] or list(DEFAULT_FEATURES)
     unknown = [f for f in chosen if f not in FEATURES]
@@ -226,7 +230,9 @@ def train_ranker(
         errors.print(f"error: unknown features {unknown}; known: {', '.join(FEATURES)}")
         raise typer.Exit(code=1)
     try:
-        data = label_questions(Assistant(get_settings()), question_sets)
+        assistant = Assistant(get_settings())
+        data = label_questions(assistant, question_sets)
+        others = label_questions(assistant, calibrate_with or [])
     except QuestionSetError as exc:
         errors.print(f"error: {exc}", markup=False)
         raise typer.Exit(code=1) from exc
@@ -245,10 +251,11 @@ def train_ranker(
                 name, set_name[:12], *(str(figures[k]) for k in ("fused@1", "reranked@1", "reranked@3", "reranked@5"))
             )
     console.print(table)
-    thresholds = calibrate(out_of_fold)
-    console.print(f"evidence thresholds (held-out): {thresholds}")
+    ranker = fit(data, chosen, c)
+    held_out = leads(others, ranker)
+    thresholds = calibrate(out_of_fold, held_out)
+    console.print(f"evidence thresholds (held-out, {len(out_of_fold)} + {len(held_out)} leads): {thresholds}")
     if write:
-        ranker = fit(data, chosen, c)
         ranker.thresholds = thresholds
         RANKER_PATH.write_text(json_.dumps(ranker.to_json(), indent=2) + "\n", encoding="utf-8")
         console.print(f"wrote {RANKER_PATH}")

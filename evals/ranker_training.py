@@ -21,7 +21,7 @@ from assistant.rerank import FEATURES, Ranker
 from evals.metrics import Located, matches_gold
 from evals.questions import EvalQuestion, load_questions
 
-__all__ = ["DEFAULT_FEATURES", "Labelled", "calibrate", "cross_validate", "fit", "label_questions"]
+__all__ = ["DEFAULT_FEATURES", "Labelled", "calibrate", "cross_validate", "fit", "label_questions", "leads"]
 
 DEFAULT_FEATURES = (
     "fused",
@@ -116,9 +116,7 @@ def cross_validate(
                     for k, n in _hits(part, model).items():
                         totals[s][f"{kind}@{k}"] += n
             if out_of_fold is not None:
-                for i in test:
-                    p = ranker.probabilities(data[i].rows)
-                    out_of_fold.append((float(p.max()), bool(data[i].gold[int(np.argmax(p))])))
+                out_of_fold += leads([data[i] for i in test], ranker)
     for d in data:
         counts[d.set_name] += 1
     return {
@@ -127,14 +125,43 @@ def cross_validate(
     }
 
 
-def calibrate(out_of_fold: Sequence[tuple[float, bool]], strong: float = 0.85, margin: float = 0.5) -> dict[str, float]:
-    """Evidence thresholds from held-out (top relevance, lead right) pairs of answerable questions.
+def leads(data: Sequence[Labelled], ranker: Ranker) -> list[tuple[float, bool]]:
+    """(relevance, right) of each question's lead: its best candidate by `ranker`, and whether it holds gold."""
+    out = []
+    for d in data:
+        p = ranker.probabilities(d.rows)
+        out.append((float(p.max()), bool(d.gold[int(np.argmax(p))])))
+    return out
 
-    `decline_below` is `margin` times the lowest relevance any answerable question reached held out: answerable
+
+def _chance_reaches(pairs: Sequence[tuple[float, bool]], share: float, least: int) -> float:
+    """The lowest relevance of sorted (relevance, right) `pairs` at which an isotonic fit of right on relevance
+    reaches `share`, when at least `least` pairs lie below it; 0 otherwise."""
+    from sklearn.isotonic import IsotonicRegression
+
+    if len(pairs) <= least:
+        return 0.0
+    fitted = IsotonicRegression(increasing=True).fit_transform([r for r, _ in pairs], [float(ok) for _, ok in pairs])
+    i = next((i for i, p in enumerate(fitted) if p >= share), len(pairs))
+    return float(pairs[min(i, len(pairs) - 1)][0]) if i >= least else 0.0
+
+
+def calibrate(
+    out_of_fold: Sequence[tuple[float, bool]],
+    held_out: Sequence[tuple[float, bool]] = (),
+    strong: float = 0.85,
+    margin: float = 0.5,
+) -> dict[str, float]:
+    """Evidence thresholds from held-out (top relevance, lead right) pairs of answerable questions:
+    `out_of_fold` from cross-validation on the training sets, `held_out` from sets the ranker was not trained on.
+
+    `decline_below` is `margin` times the lowest relevance any answerable question reached out of fold: answerable
     questions worded unlike the development sets score lower still, and declines for kinds of question the
     guidance cannot answer come from the decline rules, so this threshold only catches questions with no
     relevant passage at all. From `strong_from` up the lead is right at least `strong` of the time (for at
-    least 10 questions); `moderate_from` is where it is right half the time."""
+    least 10 questions out of fold). Below `moderate_from` ("weak") a lead is less likely right than not: where
+    an isotonic fit of lead right on relevance, over both kinds of pair, reaches one half with at least 10
+    questions below (0 when it never falls under one half there)."""
     pairs = sorted(out_of_fold)
     decline_below = margin * pairs[0][0] if pairs else 0.0
 
@@ -146,7 +173,7 @@ def calibrate(out_of_fold: Sequence[tuple[float, bool]], strong: float = 0.85, m
         return 1.0
 
     strong_from = from_where(strong, 10)
-    moderate_from = min(from_where(0.5, 10), strong_from)
+    moderate_from = min(_chance_reaches(sorted([*out_of_fold, *held_out]), 0.5, 10), strong_from)
     return {
         "decline_below": round(decline_below, 4),
         "moderate_from": round(max(moderate_from, decline_below), 4),
