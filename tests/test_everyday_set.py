@@ -25,6 +25,7 @@ SETS = [
         "everyday-fresh.jsonl",
         "everyday-ninth.jsonl",
         "everyday-eleventh.jsonl",
+        "everyday-twelfth.jsonl",
     )
 ]
 
