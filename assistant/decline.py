@@ -213,7 +213,7 @@ def _cohorts(text: str) -> set[str]:
 
 def needed_fact(question: Question) -> re.Pattern[str] | None:
     """The kind of fact (as a pattern a sentence must match) the question asks for, if any."""
-    return next((has for asks, has, _ in _FACT_NEEDS if asks.search(question.text)), None)
+    return next((has for asks, has, _ in _FACT_NEEDS if _asking(asks, question.text)), None)
 
 
 _CLAUSE_BREAK = re.compile(
@@ -221,6 +221,21 @@ _CLAUSE_BREAK = re.compile(
     r"who|what|how|when|where|why|if)\b)",
     re.I,
 )
+
+
+_WHY = re.compile(r"^\W*(?:(?:and|but|so|then)\s+)?why\b", re.I)
+
+
+def _asking(asks: re.Pattern[str], text: str) -> bool:
+    """Whether `text` asks for the kind of fact `asks` finds: a match starting in a clause that does not ask why
+    ("why does the virtual school keep the PP+ rather than giving us the full amount per child?" asks for a
+    reason, not an amount)."""
+    starts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(text))]
+    for m in asks.finditer(text):
+        clause = text[max(start for start in starts if start <= m.start()) :]
+        if not _WHY.search(clause):
+            return True
+    return False
 
 
 def _widened(text: str) -> frozenset[str]:
@@ -250,7 +265,7 @@ def gives_fact(question: Question, sentence: str, context: frozenset[str] = froz
     those of the part that asks, with the `context` words of the text that introduces it when it is a list item
     or table row)."""
     for asks, has, _ in _FACT_NEEDS:
-        if asks.search(question.text):
+        if _asking(asks, question.text):
             words = content_words(sentence) | context
             about = any(
                 _share(topic, words) >= FACT_TOPIC_SHARE or len(topic & words) >= FACT_TOPIC_WORDS
@@ -264,7 +279,7 @@ def heading_context(question: Question, section: str) -> frozenset[str]:
     """The words of a passage's section path ("Role of personal advisers > Functions > (f) To keep informed ...")
     that a sentence of it is read with when the question asks for a time, a deadline or a frequency: the headings
     say what the section is about. None for an amount, which must be about the question in its own sentence."""
-    if not section or not any(asks.search(question.text) for asks, _has, what in _FACT_NEEDS if what in _HEADED):
+    if not section or not any(_asking(asks, question.text) for asks, _has, what in _FACT_NEEDS if what in _HEADED):
         return frozenset()
     return _widened(section)
 
@@ -297,7 +312,7 @@ def missing_fact(question: Question, quoted: list[str], sections: Sequence[str] 
     """What the question asks for that the quoted sentences (of passages under `sections`, one per quote) do not
     give ('' when nothing is missing)."""
     for asks, _has, what in _FACT_NEEDS:
-        if not asks.search(question.text):
+        if not _asking(asks, question.text):
             continue
         holding = _giving_fact(question, quoted, sections)
         if not holding:

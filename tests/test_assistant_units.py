@@ -203,6 +203,15 @@ def test_how_often_asks_for_a_frequency() -> None:
     assert missing_fact(question, ["The PEP is a record of the child's education."]) == "a frequency"
 
 
+def test_a_why_question_asks_for_a_reason_not_the_fact_its_words_name() -> None:
+    why = analyse("Why does the virtual school keep the PP+ rather than giving us the full amount per child?")
+    assert needed_fact(why) is None and fact_finder(why) is None
+    assert not missing_fact(why, ["PP+ for looked-after children is managed by the virtual school head."])
+    both = analyse("Why is the PP+ held back? And how much per child is it?")  # the second clause asks an amount
+    assert missing_fact(both, ["PP+ is managed by the virtual school head."]) == "an amount of money"
+    assert needed_fact(analyse("How much PP+ does a school get per child?")) is not None
+
+
 def test_a_time_or_frequency_is_read_under_its_section_headings() -> None:
     question = analyse("New PA - how often do I legally have to go and see a care leaver at their flat?")
     sentence = "Subsequently they must see them at no less than 2 monthly intervals."

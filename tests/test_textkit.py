@@ -58,6 +58,7 @@ def test_previously_looked_after_is_not_looked_after() -> None:
         ("he is accommodated under s20", "looked-after"),
         ("the nearest secondary says it's full", "admission"),
         ("they say there are no places in year 7", "admission"),
+        ("how often is my PA supposed to come and see me?", "visit"),
     ],
 )
 def test_everyday_words_widen_a_question_to_the_guidance_terms(question: str, term: str) -> None:
