@@ -211,6 +211,8 @@ class Assistant:
             return self._decline(asked, read, [], "The index returned nothing for this question.")
         lead_relevance = candidates[0].relevance
         rule, reason = rule_decline(read.text, [c.passage.text for c in candidates[:EVIDENCE_PASSAGES]])
+        if rule == "small_talk" and not read.safeguarding:  # nothing asked: say what it does, no sections
+            return self._decline(asked, read, [], reason, opening="")
         if rule and not (read.safeguarding and rule != "other_nation"):
             return self._decline(asked, read, candidates, reason)
         threshold = self._decline_below
@@ -272,7 +274,9 @@ class Assistant:
         ]
         return generate_answer(client, self.index.embed, answer, further)
 
-    def _decline(self, asked: str, read: Question, candidates: list[Candidate], reason: str) -> Answer:
+    def _decline(
+        self, asked: str, read: Question, candidates: list[Candidate], reason: str, opening: str = DECLINE_OPENING
+    ) -> Answer:
         closest: list[ClosestSection] = []
         seen: set[tuple[str, str]] = set()
         for c in candidates:
@@ -287,7 +291,7 @@ class Assistant:
         notice = SAFEGUARDING_NOTICE if read.safeguarding else ""
         if notice:
             lines += [notice, ""]
-        lines.append(f"{DECLINE_OPENING} {reason}")
+        lines.append(f"{opening} {reason}".strip())
         if closest:
             lines += ["", "The closest sections I found:"]
             for link in closest:

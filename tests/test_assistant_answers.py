@@ -149,6 +149,7 @@ def test_scope_question_is_answered_from_cohort_definitions(assistant: Assistant
         "What is the starting salary on the main pay scale for teachers?",
         "Can I sue the council over my son's placement? I need legal advice.",
         "Can I appeal the decision not to give my son a personal education plan?",
+        "Please write a letter from me to the headteacher asking why my foster son was left out of the school trip.",
     ],
 )
 def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str) -> None:
@@ -160,6 +161,28 @@ def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str
     assert answer.citations == [] and answer.points == []
     assert 1 <= len(answer.closest_sections) <= 3
     assert all(s.url.startswith("/sources/") for s in answer.closest_sections)
+
+
+@pytest.mark.parametrize(
+    "message", ["hiya thanks for your help earlier, hope you're having a good day", "Good morning! What can you do?"]
+)
+def test_small_talk_is_told_what_the_assistant_answers_without_sections(assistant: Assistant, message: str) -> None:
+    answer = assistant.ask(message)
+    assert answer.declined and answer.citations == [] and answer.closest_sections == []
+    assert answer.text.startswith("I answer questions about the Department for Education's guidance")
+    assert DECLINE_OPENING not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Thanks. Who decides how Pupil Premium Plus is spent?",
+        "Hello, what can the virtual school do for adopted children?",
+    ],
+)
+def test_a_greeting_before_a_question_is_answered(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.declined and answer.citations
 
 
 def test_asked_how_to_complain_the_complaints_guidance_answers(assistant: Assistant) -> None:
