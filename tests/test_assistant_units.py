@@ -78,6 +78,7 @@ def test_question_types(question: str, qtype: str) -> None:
         ("How many children are in kinship care right now?", "kinship", "current_figures"),
         ("What is on the school lunch menu?", "menu", "unrelated"),
         ("Who's the virtual school head for Leeds? I need to send a PP+ request", "virtual school head", "local"),
+        ("Who do I contact at Leeds virtual school?? the PEP has not happened", "virtual school head", "local"),
         ("Who is the designated nurse in Bristol?", "designated nurse for looked-after children", "local"),
         ("Is there a kinship carers' support group in Norfolk?", "kinship carers", "local"),
         ("Is there a duty to tell the VSH in England?", "England", ""),
