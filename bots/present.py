@@ -88,7 +88,8 @@ EVIDENCE_NOTES = {
     ),
 }
 """What each evidence level tells the reader (`assistant.decline.evidence_level`). On the question sets a "strong"
-lead was right 0.78-1.0 of the time, a "moderate" one about half the time (evals/README.md, "Evidence labels")."""
+lead was right 0.78-1.0 of the time, a "moderate" one 0.5-0.7 and a "weak" one about a third of the time
+(evals/README.md, "Evidence labels")."""
 
 
 def evidence_note(answer: Answer) -> str:

@@ -136,7 +136,7 @@ def leads(data: Sequence[Labelled], ranker: Ranker) -> list[tuple[float, bool]]:
 
 def _chance_reaches(pairs: Sequence[tuple[float, bool]], share: float, least: int) -> float:
     """The lowest relevance of sorted (relevance, right) `pairs` at which an isotonic fit of right on relevance
-    reaches `share`, when at least `least` pairs lie below it; 0 otherwise."""
+    reaches `share` (the highest relevance when it never does), when at least `least` pairs lie below it; else 0."""
     from sklearn.isotonic import IsotonicRegression
 
     if len(pairs) <= least:
@@ -160,8 +160,8 @@ def calibrate(
     guidance cannot answer come from the decline rules, so this threshold only catches questions with no
     relevant passage at all. From `strong_from` up the lead is right at least `strong` of the time (for at
     least 10 questions out of fold). Below `moderate_from` ("weak") a lead is less likely right than not: where
-    an isotonic fit of lead right on relevance, over both kinds of pair, reaches one half with at least 10
-    questions below (0 when it never falls under one half there)."""
+    an isotonic fit of lead right on relevance, over both kinds of pair, reaches one half, when at least 10
+    questions lie below that point (else no weak band beyond `decline_below`)."""
     pairs = sorted(out_of_fold)
     decline_below = margin * pairs[0][0] if pairs else 0.0
 

@@ -10,8 +10,9 @@ Shapes (all errors are `{"error": code, "message": text}`):
   evidence, personal_data_notice, safeguarding_notice, legend}`; one `delta` `{text}` per line of the answer as
   shown (`bots.present.answer_view(answer).body`: the text without the safeguarding notice, the legend and a
   decline's list of closest sections, which are shown from their own fields); `citations` `{citations,
-  closest_sections, related_sections, legend, points, evidence_note}`; `done` (same JSON as `POST /api/ask`). A failure after the
-  stream started is an `error` event `{error, message, status}` (the status the plain request would have).
+  closest_sections, related_sections, legend, points, evidence_note}`; `done` (same JSON as `POST /api/ask`). A
+  failure after the stream started is an `error` event `{error, message, status}` (the status the plain request
+  would have).
 - `POST /api/feedback` `{transcript_id, helpful, comment?, update?, feedback_id?}` -> `{"ok": true,
   "transcript_id", "feedback_id"}`: one row per click; `update` (with the `feedback_id` returned, when there
   was one) changes that row instead: the other button, or the optional comment.
