@@ -224,18 +224,20 @@ _CLAUSE_BREAK = re.compile(
 
 
 _WHY = re.compile(r"^\W*(?:(?:and|but|so|then)\s+)?why\b", re.I)
+_ANY_WHY = re.compile(r"\bwhy\b", re.I)
 
 
 def _asking(asks: re.Pattern[str], text: str) -> bool:
     """Whether `text` asks for the kind of fact `asks` finds: a match starting in a clause that does not ask why
     ("why does the virtual school keep the PP+ rather than giving us the full amount per child?" asks for a
     reason, not an amount)."""
+    matches = list(asks.finditer(text))
+    if not matches:
+        return False
+    if not _ANY_WHY.search(text):
+        return True
     starts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(text))]
-    for m in asks.finditer(text):
-        clause = text[max(start for start in starts if start <= m.start()) :]
-        if not _WHY.search(clause):
-            return True
-    return False
+    return any(not _WHY.search(text[max(s for s in starts if s <= m.start()) :]) for m in matches)
 
 
 def _widened(text: str) -> frozenset[str]:
