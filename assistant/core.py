@@ -38,6 +38,7 @@ from assistant.decline import (
     fact_finder,
     missing_fact,
     rule_decline,
+    shows_sections,
 )
 from assistant.followup import is_follow_up, resolve_follow_up
 from assistant.generative import LLMClient, LLMError, client_from_settings, generate_answer
@@ -211,7 +212,7 @@ class Assistant:
             return self._decline(asked, read, [], "The index returned nothing for this question.")
         lead_relevance = candidates[0].relevance
         rule, reason = rule_decline(read.text, [c.passage.text for c in candidates[:EVIDENCE_PASSAGES]])
-        if rule == "small_talk" and not read.safeguarding:  # nothing asked: say what it does, no sections
+        if rule and not shows_sections(rule) and not read.safeguarding:  # nothing asked: the reason is the reply
             return self._decline(asked, read, [], reason, opening="")
         if rule and not (read.safeguarding and rule != "other_nation"):
             return self._decline(asked, read, candidates, reason)

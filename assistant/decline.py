@@ -43,6 +43,7 @@ __all__ = [
     "needed_fact",
     "rule_decline",
     "rules",
+    "shows_sections",
 ]
 
 DECLINE_OPENING = "I could not find this in the guidance I hold."
@@ -61,6 +62,8 @@ class DeclineRule:
     reason: str
     passages: int = 1
     """How many of the best passages may name what the rule matched (evidence 'named')."""
+    sections: bool = True
+    """False when the reason is the whole reply: no decline opening, no closest sections (small talk)."""
 
 
 @lru_cache(maxsize=1)
@@ -78,9 +81,15 @@ def rules(path: str = str(RULES_PATH)) -> tuple[DeclineRule, ...]:
                 patterns=tuple(re.compile(p, re.I) for p in item["patterns"]),
                 reason=item["reason"],
                 passages=int(item.get("passages", 1)),
+                sections=bool(item.get("sections", True)),
             )
         )
     return tuple(out)
+
+
+def shows_sections(rule_name: str) -> bool:
+    """Whether a decline by the rule named opens with `DECLINE_OPENING` and lists the closest sections."""
+    return next((rule.sections for rule in rules() if rule.name == rule_name), True)
 
 
 def rule_decline(question: str, evidence_texts: list[str]) -> tuple[str, str]:

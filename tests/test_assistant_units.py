@@ -10,7 +10,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.decline import asked_kind, fact_finder, gives_fact, missing_fact, needed_fact, rule_decline
+from assistant.decline import (
+    asked_kind,
+    fact_finder,
+    gives_fact,
+    missing_fact,
+    needed_fact,
+    rule_decline,
+    shows_sections,
+)
 from assistant.followup import is_follow_up, resolve_follow_up
 from assistant.question import analyse
 from assistant.quotable import without_time_stamp
@@ -134,6 +142,12 @@ def test_question_types(question: str, qtype: str) -> None:
 )
 def test_decline_rules_need_more_than_a_surface_word(question: str, evidence: str, rule: str) -> None:
     assert rule_decline(redact(question).text, [evidence])[0] == rule
+
+
+def test_small_talk_is_answered_by_its_reason_alone_other_declines_list_sections() -> None:
+    assert rule_decline("hiya, thanks for your help earlier!", [""])[0] == "small_talk"
+    assert not shows_sections("small_talk")
+    assert shows_sections("local") and shows_sections("unrelated") and shows_sections("")
 
 
 def test_another_nation_may_be_named_by_any_of_the_best_three_passages_other_things_by_the_lead() -> None:
