@@ -13,7 +13,9 @@ Rules:
   other file is still ingested and nothing already indexed is lost.
 - The new snapshot is written atomically, and only if something changed. It holds the vectors of the
   passages, of their sentence units and of their headings, and names the ONNX export of the model that
-  serving embeds questions with (exported here when it is missing, `index.onnx_export`).
+  serving embeds questions with (exported here when it is missing, `index.onnx_export`), and the passages'
+  second-view vectors (`index.second_view`, reused while a passage's text is unchanged; an index without them
+  gains them at the next ingest unless `VSH_SECOND_VIEW=none`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from index.errors import IndexDamagedError, IndexMissingError
 from index.files import FailedFile, expand_paths, parse_all
 from index.onnx_embedder import onnx_root
 from index.onnx_export import ensure_onnx_export
+from index.second_view import SECOND_VIEW_MODEL, SecondViewUnavailable, second_vectors, second_view
 from index.store import Snapshot, read_snapshot, write_snapshot
 from index.vectors import VectorBank, snapshot_vectors
 from ingest import ParsedDocument, sha256_file
@@ -69,6 +72,8 @@ class IngestReport(BaseModel):
     reused_passages: int = 0
     embedded_units: int = 0
     reused_units: int = 0
+    embedded_second: int = 0
+    """Passages embedded by the second-view model (`index.second_view`) in this run."""
     seconds: float = 0.0
     version: str = ""
     notes: list[str] = Field(default_factory=list)
@@ -178,6 +183,10 @@ def ingest_paths(
             report.documents.append(_doc_report(doc, 0, "removed"))
 
     changed = report.removed or any(d.action in ("added", "updated") for d in report.documents)
+    wants_second = settings.second_view != "none"
+    if live is not None and wants_second and live.second_model != SECOND_VIEW_MODEL and live.passages and _loads():
+        changed = True  # an index made without the second view (or before it existed) gains it now
+        report.notes.append("the index had no second-view vectors: they are computed now")
     if changed:
         ordered_docs = sorted(documents.values(), key=lambda d: d.doc_id)
         all_passages = [p for d in ordered_docs for p in passages[d.doc_id]]
@@ -193,6 +202,13 @@ def ingest_paths(
         built = snapshot_vectors(all_passages, bank, encode, dimension)
         report.embedded_passages, report.reused_passages = built.embedded_passages, built.reused_passages
         report.embedded_units, report.reused_units = built.embedded_units, built.reused_units
+        second, second_model = None, ""
+        if wants_second:
+            try:
+                second, report.embedded_second = second_vectors(all_passages, live)
+                second_model = SECOND_VIEW_MODEL
+            except SecondViewUnavailable as exc:
+                report.notes.append(f"{exc}; answers order further points by the reranker alone")
         report.version = write_snapshot(
             data_dir,
             Snapshot(
@@ -205,12 +221,23 @@ def ingest_paths(
                 headings=built.headings,
                 heading_vectors=built.heading_vectors,
                 onnx=ensure_onnx_export(data_dir, model),
+                second_model=second_model,
+                second_vectors=second,
             ),
         )
     elif live is not None and not (live.onnx and (onnx_root(data_dir) / live.onnx).is_dir()):
         ensure_onnx_export(data_dir, model)  # the export was deleted: make it again (same model, same name)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _loads() -> bool:
+    """Whether the second-view model can be loaded here."""
+    try:
+        second_view()
+    except SecondViewUnavailable:
+        return False
+    return True
 
 
 def _load_existing(

