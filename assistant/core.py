@@ -45,7 +45,14 @@ from assistant.generative import LLMClient, LLMError, client_from_settings, gene
 from assistant.models import Answer, AnswerPoint, Citation, ClosestSection
 from assistant.question import Question, analyse
 from assistant.redaction import redact
-from assistant.rerank import QuestionView, Ranker, candidate_features, corroborated, ranker_for
+from assistant.rerank import (
+    QuestionView,
+    Ranker,
+    candidate_features,
+    corroborated,
+    load_further_ranker,
+    ranker_for,
+)
 from assistant.retrieve import Candidate, Retriever, retrieve
 from assistant.safeguarding import SAFEGUARDING_NOTICE
 from assistant.select import Point, select
@@ -90,6 +97,8 @@ class Assistant:
         self._index = index
         self._llm = llm
         self._ranker = ranker
+        self._given_ranker = ranker
+        self._further: Ranker | None = None
         self._lock = threading.Lock()
         self._units = UnitSource(lambda: self.index, size=unit_cache_size)
         self._speller: tuple[Retriever, Speller] | None = None
@@ -118,6 +127,15 @@ class Assistant:
         if self._ranker is None:
             self._ranker = ranker_for(self.settings.rerank)
         return self._ranker
+
+    @property
+    def further_ranker(self) -> Ranker:
+        """What orders further points when the index has a second view: the trained further-points model with
+        the shipped ranker, else the ranker itself (another ranker given or set is measured alone)."""
+        if self._further is None:
+            learned = self._given_ranker is None and self.settings.rerank == "learned"
+            self._further = load_further_ranker() if learned else self.ranker
+        return self._further
 
     @property
     def _decline_below(self) -> float:
@@ -185,6 +203,10 @@ class Assistant:
         """Retrieve: the candidates in fused order and their reranking features (one row each)."""
         candidates = retrieve(self.index, read.text, vector)
         passages = [c.passage for c in candidates]
+        seconds = self.index.second_similarities(read.text, [p.passage_id for p in passages]) if candidates else None
+        if seconds is not None:
+            for c, s in zip(candidates, seconds, strict=True):
+                c.second = float(s)
         units = self._units_of(passages)
         rows = candidate_features(
             QuestionView(vector, read.words, asked_kind(read)), candidates, units, self._heading_vectors(passages)
@@ -196,8 +218,11 @@ class Assistant:
         candidates, rows = self.features(read, vector)
         if not candidates:
             return []
-        for c, p in zip(candidates, self.ranker.probabilities(rows), strict=True):
+        relevance = self.ranker.probabilities(rows)
+        further = self.further_ranker.probabilities(rows) if candidates[0].second is not None else relevance
+        for c, p, f in zip(candidates, relevance, further, strict=True):
             c.relevance = float(p)
+            c.further = float(f)
         candidates.sort(key=lambda c: (-c.relevance, c.rank))
         return candidates
 

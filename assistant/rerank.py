@@ -8,6 +8,11 @@ heading hold, what kind of text it is (footnote, announcement, glossary entry, a
 lead-in), and whether it holds the kind of fact the question asks for (a date for "when did ... start", an
 amount for "how much", an interval for "how often": `assistant.decline.asked_kind`). No feature names a
 document.
+
+A second model (`ranker-further.json`, `vsh eval train-ranker --further`) orders the answer's further points:
+the same features plus the passage's rank among the candidates by a second embedding model's similarity to the
+question (`index.second_view`, `second_view_rank`). It is not used for the lead: the development sets' lead
+falls with it, while the further points it picks hold a place that answers more often on every question set.
 """
 
 from __future__ import annotations
@@ -27,16 +32,19 @@ from textkit import content_words
 
 __all__ = [
     "FEATURES",
+    "FURTHER_RANKER_PATH",
     "RANKER_PATH",
     "QuestionView",
     "Ranker",
     "candidate_features",
     "corroborated",
+    "load_further_ranker",
     "load_ranker",
     "ranker_for",
 ]
 
 RANKER_PATH = Path(__file__).with_name("ranker.json")
+FURTHER_RANKER_PATH = Path(__file__).with_name("ranker-further.json")
 
 FEATURES = (
     "fused",
@@ -54,6 +62,7 @@ FEATURES = (
     "continuation",
     "glossary",
     "gives_asked",
+    "second_view_rank",
 )
 
 
@@ -89,7 +98,12 @@ def candidate_features(
     top_kw = max((c.hit.keyword_score or 0.0 for c in candidates), default=1.0) or 1.0
     n_words = max(1, len(question.words))
     rows = []
-    for c in candidates:
+    seconds = [c.second for c in candidates]
+    second_ranks = None
+    if candidates and all(s is not None for s in seconds):
+        second_ranks = np.empty(len(candidates), dtype=np.int64)
+        second_ranks[np.argsort(-np.asarray(seconds, dtype=np.float64), kind="stable")] = np.arange(len(candidates))
+    for i, c in enumerate(candidates):
         p = c.passage
         passage_units = units[p.passage_id]
         raw = passage_units.vectors @ question.vector
@@ -100,6 +114,7 @@ def candidate_features(
         heading = p.section_path[-1] if p.section_path else ""
         heading_sim = float(heading_vectors[heading] @ question.vector) if heading in heading_vectors else 0.0
         gives = bool(question.asks and question.asks.search(p.text))
+        second_rank = second_ranks[i] if second_ranks is not None else 0
         rows.append(
             [
                 c.hit.score / top,
@@ -117,6 +132,7 @@ def candidate_features(
                 float(_is_continuation(p.text)),
                 float(bool(_GLOSSARY.search(" ".join(p.section_path)))),
                 float(gives),
+                math.log(second_rank + 1),
             ]
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
@@ -190,6 +206,11 @@ def load_ranker(path: str = str(RANKER_PATH)) -> Ranker:
     return Ranker(
         data["features"], data["mean"], data["scale"], data["coef"], data["intercept"], data.get("thresholds")
     )
+
+
+def load_further_ranker(path: str = str(FURTHER_RANKER_PATH)) -> Ranker:
+    """The trained further-points model (it reads `second_view_rank`) shipped beside this module (or at `path`)."""
+    return load_ranker(path)
 
 
 def ranker_for(kind: str) -> Ranker:

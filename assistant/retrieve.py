@@ -41,6 +41,8 @@ class Retriever(Protocol):
 
     def passage(self, passage_id: str) -> Passage | None: ...
 
+    def second_similarities(self, query: str, passage_ids: list[str]) -> np.ndarray | None: ...
+
 
 @dataclass
 class Candidate:
@@ -50,6 +52,11 @@ class Candidate:
     rank: int
     relevance: float = 0.0
     """Set by the reranker: estimated probability that this passage answers the question."""
+    further: float = 0.0
+    """Set by the reranker: how likely this passage is a further point that answers (`assistant.rerank`'s
+    further-points model, which also reads the second view); the relevance when there is no second view."""
+    second: float | None = None
+    """The second-view model's similarity to the question (`index.second_view`), None when there is none."""
 
     @property
     def passage(self) -> Passage:

@@ -7,7 +7,8 @@
   after its list's lead-in when that is in the same passage and short). The answering sentence is `focus`.
 - **Further points**: at most `MAX_FURTHER` more, each a short numbered paragraph whole or whole sentences (not
   a question) from another paragraph, only when they add something (not a near-duplicate of what is quoted) and
-  their passage is nearly as likely to answer as the lead's.
+  their passage is nearly as likely to answer as the lead's; taken in the further-points order
+  (`Candidate.further`, which also reads a second embedding model: `assistant.rerank`).
 - **Related**: the next best sections, offered as links without quotes.
 No point quotes a sentence that only points at a link the text has lost ("Read the guidance here.") or a heading
 line read with its paragraph's number ("Health assessments and plans 40."), and a question standing as a
@@ -257,9 +258,11 @@ def select(
     selection = Selection(lead=lead)
     used_paragraphs = {(lead.passage.doc_id, p) for p in lead.paragraphs} | {(lead.passage.passage_id, "")}
     floor = lead.candidate.relevance * FURTHER_RELEVANCE
-    for c in rest:
-        if len(selection.further) >= MAX_FURTHER or c.relevance < floor:
+    for c in sorted(rest, key=lambda c: -c.further):  # stable: without a second view, the relevance order
+        if len(selection.further) >= MAX_FURTHER:
             break
+        if c.relevance < floor:
+            continue
         units = units_of[c.passage.passage_id]
         point = _point(c, units, read, question_vector, retriever, units_for, POINT_CHARS, lead=False)
         if point is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from evals.results import compare_runs, get_run, list_runs
 from evals.reviewers import ReviewerError, add_reviewer, list_reviewers, remove_reviewer
 from settings import get_settings
 from storage import TranscriptStore
+
+if TYPE_CHECKING:
+    from evals.ranker_training import Labelled
 
 __all__ = ["eval_app", "users_app"]
 
@@ -216,15 +219,28 @@ def train_ranker(
         list[Path] | None,
         typer.Option(help="Question sets not trained on whose leads also calibrate the weak evidence threshold."),
     ] = None,
+    further: Annotated[
+        bool,
+        typer.Option(help="Train the further-points model (assistant/ranker-further.json) instead."),
+    ] = False,
 ) -> None:
     """Train the reranker on the sets, print cross-validated top-1/3/5 (fused vs reranked), optionally save it."""
     import json as json_
 
     from assistant import Assistant
     from assistant.rerank import FEATURES, RANKER_PATH
-    from evals.ranker_training import DEFAULT_FEATURES, calibrate, cross_validate, fit, label_questions, leads
+    from evals.ranker_training import (
+        DEFAULT_FEATURES,
+        FURTHER_FEATURES,
+        calibrate,
+        cross_validate,
+        fit,
+        label_questions,
+        leads,
+    )
 
-    chosen = [f.strip() for f in features.split(",") if f.strip()] or list(DEFAULT_FEATURES)
+    default = FURTHER_FEATURES if further else DEFAULT_FEATURES
+    chosen = [f.strip() for f in features.split(",") if f.strip()] or list(default)
     unknown = [f for f in chosen if f not in FEATURES]
     if unknown:
         errors.print(f"error: unknown features {unknown}; known: {', '.join(FEATURES)}")
@@ -236,6 +252,9 @@ def train_ranker(
     except QuestionSetError as exc:
         errors.print(f"error: {exc}", markup=False)
         raise typer.Exit(code=1) from exc
+    if further:
+        _train_further(data, chosen, c, write)
+        return
     variants = [("chosen", chosen)]
     if ablation:
         variants += [(f"without {f}", [g for g in chosen if g != f]) for f in chosen]
@@ -259,6 +278,22 @@ def train_ranker(
         ranker.thresholds = thresholds
         RANKER_PATH.write_text(json_.dumps(ranker.to_json(), indent=2) + "\n", encoding="utf-8")
         console.print(f"wrote {RANKER_PATH}")
+
+
+def _train_further(data: list[Labelled], chosen: list[str], c: float, write: bool) -> None:
+    """Print the further-points model's cross-validated figures and optionally write it."""
+    from assistant.rerank import FURTHER_RANKER_PATH
+    from evals.ranker_training import cross_validate_further, fit
+
+    table = Table(title=f"Further points, 5-fold cross-validation ({len(data)} answerable questions)")
+    for column in ("set", "lead + 2 by the reranker", "lead + 2 by the further-points model"):
+        table.add_column(column)
+    for set_name, figures in cross_validate_further(data, chosen, c).items():
+        table.add_row(set_name[:12], str(figures["reranked@3"]), str(figures["further@3"]))
+    console.print(table)
+    if write:
+        FURTHER_RANKER_PATH.write_text(json.dumps(fit(data, chosen, c).to_json(), indent=2) + "\n", encoding="utf-8")
+        console.print(f"wrote {FURTHER_RANKER_PATH}")
 
 
 @users_app.command("add")

@@ -21,7 +21,17 @@ from assistant.rerank import FEATURES, Ranker
 from evals.metrics import Located, matches_gold
 from evals.questions import EvalQuestion, load_questions
 
-__all__ = ["DEFAULT_FEATURES", "Labelled", "calibrate", "cross_validate", "fit", "label_questions", "leads"]
+__all__ = [
+    "DEFAULT_FEATURES",
+    "FURTHER_FEATURES",
+    "Labelled",
+    "calibrate",
+    "cross_validate",
+    "cross_validate_further",
+    "fit",
+    "label_questions",
+    "leads",
+]
 
 DEFAULT_FEATURES = (
     "fused",
@@ -36,6 +46,9 @@ DEFAULT_FEATURES = (
     "gives_asked",
 )
 """Chosen by the ablation in evals/README.md: the rest did not help on both sets."""
+
+FURTHER_FEATURES = (*DEFAULT_FEATURES, "second_view_rank")
+"""The further-points model's (`assistant/ranker-further.json`): the lead's features and the second view's rank."""
 
 TOP = (1, 3, 5)
 
@@ -123,6 +136,39 @@ def cross_validate(
         s: {key: round(value / (counts[s] * len(seeds)), 3) for key, value in figures.items()}
         for s, figures in totals.items()
     }
+
+
+def _first_three(lead: Ranker, further: Ranker, d: Labelled) -> bool:
+    """Whether the lead (best by `lead`) or the two best others by `further` hold gold."""
+    first = int(np.argmax(lead.probabilities(d.rows)))
+    others = [int(i) for i in np.argsort(-further.probabilities(d.rows), kind="stable") if i != first][:2]
+    return bool(d.gold[[first, *others]].any())
+
+
+def cross_validate_further(
+    data: Sequence[Labelled],
+    features: Sequence[str] = FURTHER_FEATURES,
+    c: float = 0.5,
+    seeds: Sequence[int] = (0, 1, 2),
+) -> dict[str, dict[str, float]]:
+    """{set: {'reranked@3': .., 'further@3': ..}}: the share of questions whose lead (by a ranker over
+    `DEFAULT_FEATURES`) and two further candidates hold a gold place, the further ones by that ranker
+    ('reranked@3') or by one over `features` ('further@3'); 5-fold cross-validation by question."""
+    from sklearn.model_selection import KFold
+
+    sets = sorted({d.set_name for d in data})
+    found = {s: {"reranked@3": 0, "further@3": 0} for s in sets}
+    counts = dict.fromkeys(sets, 0)
+    for seed in seeds:
+        for train, test in KFold(5, shuffle=True, random_state=seed).split(np.arange(len(data))):
+            lead = fit([data[i] for i in train], DEFAULT_FEATURES, c)
+            further = fit([data[i] for i in train], features, c)
+            for i in test:
+                d = data[i]
+                found[d.set_name]["reranked@3"] += int(_first_three(lead, lead, d))
+                found[d.set_name]["further@3"] += int(_first_three(lead, further, d))
+                counts[d.set_name] += 1
+    return {s: {k: round(v / counts[s], 3) for k, v in figures.items()} for s, figures in found.items()}
 
 
 def leads(data: Sequence[Labelled], ranker: Ranker) -> list[tuple[float, bool]]:

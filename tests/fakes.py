@@ -215,6 +215,14 @@ class FakeRetriever:
     def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[SearchHit]:
         return self._ranked(query, self.embed([query])[0], k, filters)
 
+    second: dict[str, float] | None = None
+    """Second-view similarities by passage id (None: the fake has no second view, like `VSH_SECOND_VIEW=none`)."""
+
+    def second_similarities(self, query: str, passage_ids: list[str]) -> np.ndarray | None:
+        if self.second is None:
+            return None
+        return np.asarray([self.second.get(pid, 0.0) for pid in passage_ids], dtype=np.float32)
+
     def search_vector(self, query: str, vector: np.ndarray, k: int = 5) -> list[SearchHit]:
         """Like `search` with the question already embedded (what the assistant's retrieve stage calls)."""
         return self._ranked(query, vector, k, None)

@@ -13,7 +13,7 @@ from assistant.compose import LEGEND_PARTS, legend, point_source
 from assistant.decline import evidence_level, fact_finder
 from assistant.models import Citation
 from assistant.question import analyse
-from assistant.rerank import FEATURES, corroborated, load_ranker
+from assistant.rerank import FEATURES, corroborated, load_further_ranker, load_ranker
 from assistant.retrieve import Candidate, retrieve, widened_query
 from assistant.select import Selection, select
 from assistant.units import UnitCache, paragraph_spans, passage_units
@@ -71,14 +71,22 @@ def test_paragraph_spans_split_a_passage_at_its_numbered_paragraphs() -> None:
     assert ("Governing bodies should review the support every year.", "8") in units
 
 
-def _selection(retriever: FakeRetriever, question: str, relevance: dict[int, float], fact: bool = False) -> Selection:
+def _selection(
+    retriever: FakeRetriever,
+    question: str,
+    relevance: dict[int, float],
+    fact: bool = False,
+    further: dict[int, float] | None = None,
+) -> Selection:
     """The select stage over the retriever's candidates, each given the relevance of its passage's order (with
-    `fact`, told the kind of fact the question asks for, as the assistant tells it)."""
+    `fact`, told the kind of fact the question asks for, as the assistant tells it) and its further-points
+    score (`further`, else its relevance, as without a second view)."""
     read = analyse(question)
     vector = retriever.embed([read.text])[0]
     candidates = retrieve(retriever, read.text, vector)
     for c in candidates:
         c.relevance = relevance[c.passage.order]
+        c.further = (further or relevance)[c.passage.order]
     candidates.sort(key=lambda c: -c.relevance)
     gives = fact_finder(read) if fact else None
     selection = select(candidates, UnitCache(retriever.embed).get, read, vector, retriever, gives_fact=gives)
@@ -432,6 +440,53 @@ def test_a_further_point_quotes_its_short_paragraph_whole() -> None:
     assert by_paragraph["41"].endswith("how the child benefits from the funding.")
     # a long paragraph gives only its sentence
     assert by_paragraph["42"] == "Schools should report how the pupil premium plus funding was spent each year."
+
+
+def test_further_points_follow_the_further_order_above_the_relevance_floor() -> None:
+    passages = [
+        _passage(0, "40. Looked-after children are eligible for pupil premium plus funding.", ["40"]),
+        _passage(1, "41. The virtual school head manages pupil premium plus for looked-after children.", ["41"]),
+        _passage(2, "42. Schools should agree with the virtual school head how the funding is spent.", ["42"]),
+        _passage(3, "43. Pupil premium plus can pay for a wide range of educational support.", ["43"]),
+    ]
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
+    question = "Who decides how pupil premium plus funding is spent?"
+    relevance = {0: 1.0, 1: 0.9, 2: 0.8, 3: 0.3}
+    plain = _selection(retriever, question, relevance).further
+    assert [p.paragraphs for p in plain] == [["41"], ["42"]]  # without a second view: the relevance order
+    # the further-points order decides which come first; a passage under the relevance floor (0.45 of the
+    # lead's) is never a further point, however the further-points model scores it
+    ordered = _selection(retriever, question, relevance, further={0: 0.9, 1: 0.1, 2: 0.8, 3: 0.95}).further
+    assert [p.paragraphs for p in ordered] == [["42"], ["41"]]
+
+
+def test_the_second_view_orders_further_points_and_only_them(fake_settings: Settings) -> None:
+    further = load_further_ranker()
+    assert "second_view_rank" in further.features and set(further.features) <= set(FEATURES)
+    assert "second_view_rank" not in load_ranker().features  # the lead is the reranker's alone
+    retriever = FakeRetriever()
+    assistant = Assistant(fake_settings, index=retriever)
+    read = analyse("Who manages Pupil Premium Plus?")
+    vector = retriever.embed([read.text])[0]
+    without = assistant.rank(read, vector)
+    assert all(c.second is None and c.further == c.relevance for c in without)
+    _, rows = assistant.features(read, vector)
+    assert not rows[:, FEATURES.index("second_view_rank")].any()
+    # a second view that puts the reranker's last candidate first
+    last = without[-1].passage.passage_id
+    retriever.second = {c.passage.passage_id: 0.1 * i for i, c in enumerate(without)}
+    ranked = assistant.rank(read, vector)
+    assert [c.passage.passage_id for c in ranked] == [c.passage.passage_id for c in without]  # same lead, order
+    assert [c.relevance for c in ranked] == [c.relevance for c in without]
+    candidates, rows = assistant.features(read, vector)
+    ranks = dict(
+        zip((c.passage.passage_id for c in candidates), rows[:, FEATURES.index("second_view_rank")], strict=True)
+    )
+    assert ranks[last] == 0.0 and all(r > 0 for pid, r in ranks.items() if pid != last)
+    assert {c.passage.passage_id: c.further for c in ranked} != {c.passage.passage_id: c.relevance for c in ranked}
+    # a ranker given (or set, to measure it) orders further points alone
+    alone = Assistant(fake_settings, index=retriever, ranker=load_ranker()).rank(read, vector)
+    assert all(c.further == c.relevance for c in alone)
 
 
 def test_a_web_page_time_stamp_is_not_quoted_and_the_quote_stays_verbatim() -> None:
