@@ -46,16 +46,18 @@ from assistant.models import Answer, AnswerPoint, Citation, ClosestSection
 from assistant.question import Question, analyse
 from assistant.redaction import redact
 from assistant.rerank import (
+    FEATURES,
     QuestionView,
     Ranker,
     candidate_features,
     corroborated,
     load_further_ranker,
     ranker_for,
+    second_view_ranks,
 )
 from assistant.retrieve import Candidate, Retriever, retrieve
 from assistant.safeguarding import SAFEGUARDING_NOTICE
-from assistant.select import Point, select
+from assistant.select import FURTHER_RELEVANCE, MAX_FURTHER, Point, select
 from assistant.spelling import Speller
 from assistant.units import PassageUnits, UnitSource
 from ingest.models import Passage
@@ -199,27 +201,45 @@ class Assistant:
     def _heading_vectors(self, passages: list[Passage]) -> dict[str, np.ndarray]:
         return self._units.headings(passages)
 
-    def features(self, read: Question, vector: np.ndarray) -> tuple[list[Candidate], np.ndarray]:
-        """Retrieve: the candidates in fused order and their reranking features (one row each)."""
+    def features(
+        self, read: Question, vector: np.ndarray, second_view: bool = True
+    ) -> tuple[list[Candidate], np.ndarray]:
+        """Retrieve: the candidates in fused order and their reranking features (one row each), the second view's
+        included when the index has one (and `second_view`)."""
         candidates = retrieve(self.index, read.text, vector)
         passages = [c.passage for c in candidates]
-        seconds = self.index.second_similarities(read.text, [p.passage_id for p in passages]) if candidates else None
-        if seconds is not None:
-            for c, s in zip(candidates, seconds, strict=True):
-                c.second = float(s)
+        if second_view:
+            self._read_second_view(read, candidates)
         units = self._units_of(passages)
         rows = candidate_features(
             QuestionView(vector, read.words, asked_kind(read)), candidates, units, self._heading_vectors(passages)
         )
         return candidates, rows
 
+    def _read_second_view(self, read: Question, candidates: list[Candidate]) -> None:
+        """Set each candidate's second-view similarity (left None when the index has no second view)."""
+        if not candidates:
+            return
+        seconds = self.index.second_similarities(read.text, [c.passage.passage_id for c in candidates])
+        if seconds is not None:
+            for c, s in zip(candidates, seconds, strict=True):
+                c.second = float(s)
+
     def rank(self, read: Question, vector: np.ndarray) -> list[Candidate]:
-        """Retrieve and rerank: candidates best first, with their relevance set."""
-        candidates, rows = self.features(read, vector)
+        """Retrieve and rerank: candidates best first, with their relevance set, and the further-points order
+        (`further`). The question is embedded by the second view only when more candidates than there are
+        further points pass the relevance floor: otherwise every one of them is tried whatever the order."""
+        candidates, rows = self.features(read, vector, second_view=False)
         if not candidates:
             return []
         relevance = self.ranker.probabilities(rows)
-        further = self.further_ranker.probabilities(rows) if candidates[0].second is not None else relevance
+        further = relevance
+        floor = float(relevance.max()) * FURTHER_RELEVANCE
+        if self.further_ranker is not self.ranker and int((relevance >= floor).sum()) - 1 > MAX_FURTHER:
+            self._read_second_view(read, candidates)
+            if candidates[0].second is not None:
+                rows[:, FEATURES.index("second_view_rank")] = second_view_ranks(candidates)
+                further = self.further_ranker.probabilities(rows)
         for c, p, f in zip(candidates, relevance, further, strict=True):
             c.relevance = float(p)
             c.further = float(f)

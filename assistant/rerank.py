@@ -41,6 +41,7 @@ __all__ = [
     "load_further_ranker",
     "load_ranker",
     "ranker_for",
+    "second_view_ranks",
 ]
 
 RANKER_PATH = Path(__file__).with_name("ranker.json")
@@ -98,11 +99,7 @@ def candidate_features(
     top_kw = max((c.hit.keyword_score or 0.0 for c in candidates), default=1.0) or 1.0
     n_words = max(1, len(question.words))
     rows = []
-    seconds = [c.second for c in candidates]
-    second_ranks = None
-    if candidates and all(s is not None for s in seconds):
-        second_ranks = np.empty(len(candidates), dtype=np.int64)
-        second_ranks[np.argsort(-np.asarray(seconds, dtype=np.float64), kind="stable")] = np.arange(len(candidates))
+    second_ranks = second_view_ranks(candidates)
     for i, c in enumerate(candidates):
         p = c.passage
         passage_units = units[p.passage_id]
@@ -114,7 +111,6 @@ def candidate_features(
         heading = p.section_path[-1] if p.section_path else ""
         heading_sim = float(heading_vectors[heading] @ question.vector) if heading in heading_vectors else 0.0
         gives = bool(question.asks and question.asks.search(p.text))
-        second_rank = second_ranks[i] if second_ranks is not None else 0
         rows.append(
             [
                 c.hit.score / top,
@@ -132,10 +128,21 @@ def candidate_features(
                 float(_is_continuation(p.text)),
                 float(bool(_GLOSSARY.search(" ".join(p.section_path)))),
                 float(gives),
-                math.log(second_rank + 1),
+                float(second_ranks[i]),
             ]
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
+
+
+def second_view_ranks(candidates: list[Candidate]) -> np.ndarray:
+    """The `second_view_rank` feature: log(1 + each candidate's rank by its second-view similarity), or zeros
+    when a candidate has none."""
+    seconds = [c.second for c in candidates]
+    if not candidates or any(s is None for s in seconds):
+        return np.zeros(len(candidates), dtype=np.float32)
+    ranks = np.empty(len(candidates), dtype=np.float64)
+    ranks[np.argsort(-np.asarray(seconds, dtype=np.float64), kind="stable")] = np.arange(len(candidates))
+    return np.log(ranks + 1).astype(np.float32)
 
 
 def corroborated(ranked: list[Candidate]) -> bool:

@@ -57,7 +57,7 @@ from assistant.units import PassageUnits
 from ingest.models import Passage
 from textkit import content_words, is_list_item, list_item_body, split_units
 
-__all__ = ["MAX_FURTHER", "Point", "Selection", "select"]
+__all__ = ["FURTHER_RELEVANCE", "MAX_FURTHER", "Point", "Selection", "select"]
 
 MAX_FURTHER = 2
 POINT_CHARS = 420

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from fakes import FAKE_DOCUMENTS, FAKE_PASSAGES, FakeRetriever, fake_assistant
 
+import assistant.core as core_module
 from assistant import Assistant
 from assistant.compose import LEGEND_PARTS, legend, point_source
 from assistant.decline import evidence_level, fact_finder
@@ -15,7 +16,7 @@ from assistant.models import Citation
 from assistant.question import analyse
 from assistant.rerank import FEATURES, corroborated, load_further_ranker, load_ranker
 from assistant.retrieve import Candidate, retrieve, widened_query
-from assistant.select import Selection, select
+from assistant.select import FURTHER_RELEVANCE, MAX_FURTHER, Selection, select
 from assistant.units import UnitCache, paragraph_spans, passage_units
 from index.models import SearchHit
 from ingest.models import Passage
@@ -460,7 +461,9 @@ def test_further_points_follow_the_further_order_above_the_relevance_floor() -> 
     assert [p.paragraphs for p in ordered] == [["42"], ["41"]]
 
 
-def test_the_second_view_orders_further_points_and_only_them(fake_settings: Settings) -> None:
+def test_the_second_view_orders_further_points_and_only_them(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     further = load_further_ranker()
     assert "second_view_rank" in further.features and set(further.features) <= set(FEATURES)
     assert "second_view_rank" not in load_ranker().features  # the lead is the reranker's alone
@@ -472,21 +475,37 @@ def test_the_second_view_orders_further_points_and_only_them(fake_settings: Sett
     assert all(c.second is None and c.further == c.relevance for c in without)
     _, rows = assistant.features(read, vector)
     assert not rows[:, FEATURES.index("second_view_rank")].any()
-    # a second view that puts the reranker's last candidate first
+
+    # a second view that puts the reranker's last candidate first: its rank is a feature
     last = without[-1].passage.passage_id
     retriever.second = {c.passage.passage_id: 0.1 * i for i, c in enumerate(without)}
-    ranked = assistant.rank(read, vector)
-    assert [c.passage.passage_id for c in ranked] == [c.passage.passage_id for c in without]  # same lead, order
-    assert [c.relevance for c in ranked] == [c.relevance for c in without]
     candidates, rows = assistant.features(read, vector)
     ranks = dict(
         zip((c.passage.passage_id for c in candidates), rows[:, FEATURES.index("second_view_rank")], strict=True)
     )
     assert ranks[last] == 0.0 and all(r > 0 for pid, r in ranks.items() if pid != last)
+
+    # answering reads it only when more candidates pass the further-point floor than there are further points
+    asked: list[str] = []
+    original = retriever.second_similarities
+
+    def counting(query: str, passage_ids: list[str]) -> np.ndarray | None:
+        asked.append(query)
+        return original(query, passage_ids)
+
+    monkeypatch.setattr(retriever, "second_similarities", counting)
+    passing = sum(c.relevance >= without[0].relevance * FURTHER_RELEVANCE for c in without[1:])
+    assert passing <= MAX_FURTHER  # this question: every passing candidate is tried, so no second view
+    assert assistant.rank(read, vector) and asked == []
+    monkeypatch.setattr(core_module, "FURTHER_RELEVANCE", 0.0)  # every candidate passes
+    ranked = assistant.rank(read, vector)
+    assert asked == [read.text] and all(c.second is not None for c in ranked)
+    assert [c.passage.passage_id for c in ranked] == [c.passage.passage_id for c in without]  # same lead, order
+    assert [c.relevance for c in ranked] == [c.relevance for c in without]
     assert {c.passage.passage_id: c.further for c in ranked} != {c.passage.passage_id: c.relevance for c in ranked}
     # a ranker given (or set, to measure it) orders further points alone
     alone = Assistant(fake_settings, index=retriever, ranker=load_ranker()).rank(read, vector)
-    assert all(c.further == c.relevance for c in alone)
+    assert all(c.further == c.relevance for c in alone) and len(asked) == 1
 
 
 def test_a_web_page_time_stamp_is_not_quoted_and_the_quote_stays_verbatim() -> None:
