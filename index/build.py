@@ -186,7 +186,9 @@ def ingest_paths(
     wants_second = settings.second_view != "none"
     if live is not None and wants_second and live.second_model != SECOND_VIEW_MODEL and live.passages and _loads():
         changed = True  # an index made without the second view (or before it existed) gains it now
-        report.notes.append("the index had no second-view vectors: they are computed now")
+        report.notes.append(
+            f"the index had no vectors of the second-view model ({SECOND_VIEW_MODEL}): they are computed now"
+        )
     if changed:
         ordered_docs = sorted(documents.values(), key=lambda d: d.doc_id)
         all_passages = [p for d in ordered_docs for p in passages[d.doc_id]]

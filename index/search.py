@@ -18,7 +18,7 @@ from index.errors import REBUILD_HINT, IndexDamagedError
 from index.keyword import KeywordIndex, tokenizer_key
 from index.models import SearchFilters, SearchHit
 from index.onnx_embedder import CONFIG_FILE, get_onnx_embedder, onnx_root
-from index.second_view import SecondViewUnavailable, second_view
+from index.second_view import SECOND_VIEW_MODEL, SecondViewUnavailable, second_view
 from index.store import Snapshot, read_snapshot
 from index.texts import embedding_text, is_footnote
 from index.units import PassageUnits
@@ -52,7 +52,8 @@ class GuidanceIndex:
         self.data_dir = data_dir
         """The data directory the snapshot was read from (None when built in memory)."""
         self._embedder = embedder
-        self._second = snapshot.second_vectors if use_second_view and snapshot.second_model else None
+        wanted = use_second_view and snapshot.second_model == SECOND_VIEW_MODEL  # vectors of the model that answers
+        self._second = snapshot.second_vectors if wanted else None
         self._headings = {heading: row for row, heading in enumerate(snapshot.headings)}
         self._documents = {doc.doc_id: doc for doc in snapshot.documents}
         self._passages = snapshot.passages

