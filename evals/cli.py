@@ -292,7 +292,9 @@ def _train_further(data: list[Labelled], chosen: list[str], c: float, write: boo
         table.add_row(set_name[:12], str(figures["reranked@3"]), str(figures["further@3"]))
     console.print(table)
     if write:
-        FURTHER_RANKER_PATH.write_text(json.dumps(fit(data, chosen, c).to_json(), indent=2) + "\n", encoding="utf-8")
+        model = fit(data, chosen, c).to_json()
+        model.pop("thresholds")  # evidence is the lead's: the reranker's thresholds
+        FURTHER_RANKER_PATH.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
         console.print(f"wrote {FURTHER_RANKER_PATH}")
 
 

