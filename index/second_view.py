@@ -22,6 +22,7 @@ import numpy as np
 from index.embedder import QueuedEncoder
 from index.store import Snapshot
 from index.texts import embedding_text
+from index.vectors import VectorBank
 from ingest.models import Passage
 
 __all__ = ["SECOND_VIEW_MODEL", "SecondView", "SecondViewUnavailable", "second_vectors", "second_view"]
@@ -80,13 +81,13 @@ def second_view() -> SecondView:
 def second_vectors(passages: Sequence[Passage], live: Snapshot | None) -> tuple[np.ndarray, int]:
     """The second-view vectors of `passages` (row i = passage i) and how many were embedded now: a passage whose
     text the live snapshot's second view already holds reuses that vector. Raises SecondViewUnavailable."""
-    known: dict[str, np.ndarray] = {}
+    bank = VectorBank(SECOND_VIEW_MODEL)
     if live is not None and live.second_model == SECOND_VIEW_MODEL and live.second_vectors is not None:
-        known = {embedding_text(p): v for p, v in zip(live.passages, live.second_vectors, strict=True)}
+        bank.put([embedding_text(p) for p in live.passages], live.second_vectors)
     texts = [embedding_text(p) for p in passages]
-    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    missing = [t for t in dict.fromkeys(texts) if t not in bank]
     if missing:
-        known.update(zip(missing, second_view().passages(missing), strict=True))
+        bank.put(missing, second_view().passages(missing))
     if not texts:
         return np.zeros((0, 0), dtype=np.float32), 0
-    return np.stack([known[t] for t in texts]).astype(np.float32, copy=False), len(missing)
+    return np.stack([bank.get(t) for t in texts]).astype(np.float32, copy=False), len(missing)

@@ -4,7 +4,8 @@ A snapshot holds three kinds of vectors, all from the same model: one per passag
 one per sentence unit ("heading: sentence", `index.units`) and one per distinct heading. Each is the model's
 vector of one text, so one `VectorBank` keyed by (model, text) serves all three: the vectors of the live
 snapshot are put in the bank, and only texts the bank lacks are embedded, in one bulk call sorted by length
-(short sentences are batched together, which is what makes embedding them cheap).
+(short sentences are batched together, which is what makes embedding them cheap). The passages' second-view
+vectors (another model's, `index.second_view`) are reused the same way, through a bank of their own.
 """
 
 from __future__ import annotations
