@@ -2,10 +2,12 @@
 
 - A lead quotes its answering sentence's numbered paragraph whole when that is at most `WHOLE_PARAGRAPH_CHARS`
   long, with the next numbered paragraph of the passage when the first is shorter than `SHORT_PARAGRAPH_CHARS`
-  and both fit (a short paragraph often states a rule that the next one explains); a longer paragraph is quoted
-  from the answering sentence on.
+  and both fit (a short paragraph often states a rule that the next one explains); a longer paragraph (or text
+  without numbered paragraphs) is quoted from the answering sentence on, then back over the whole sentences
+  before it while the quote fits in `WHOLE_PARAGRAPH_CHARS`: channels mark the answering sentence
+  (`Point.focus`) when the quote does not start with it.
 - A further point quotes its sentence's numbered paragraph whole when that is at most `FURTHER_PARAGRAPH_CHARS`
-  long, else the sentence alone.
+  long, else the sentence with its neighbouring whole sentences up to `FURTHER_CONTEXT_CHARS`.
 - A quote that starts at a list item is shown after the list's lead-in (`list_opening`, `item_opening`), and a
   list its paragraph carries on into the next passage is quoted to the item that closes it (`run_on_after`).
 """
@@ -30,6 +32,7 @@ from ingest.models import Passage
 from textkit import is_list_item
 
 __all__ = [
+    "FURTHER_CONTEXT_CHARS",
     "FURTHER_PARAGRAPH_CHARS",
     "SHORT_PARAGRAPH_CHARS",
     "WHOLE_PARAGRAPH_CHARS",
@@ -50,6 +53,8 @@ SHORT_PARAGRAPH_CHARS = 400
 `WHOLE_PARAGRAPH_CHARS`."""
 FURTHER_PARAGRAPH_CHARS = 500
 """A numbered paragraph up to this long is quoted whole as a further point."""
+FURTHER_CONTEXT_CHARS = 420
+"""A further point from a longer paragraph quotes its sentence with its neighbours up to this long in all."""
 
 UnitsFor = Callable[[list[Passage]], dict[str, PassageUnits]]
 
@@ -146,7 +151,8 @@ def run_on_after(
 def lead_window(units: PassageUnits, best: int) -> range:
     """Indices of the units a lead quotes around unit `best`: its whole numbered paragraph when that is short
     (with the next numbered paragraph of the passage when this one starts here, is shorter than
-    `SHORT_PARAGRAPH_CHARS` and both fit), else from `best` on."""
+    `SHORT_PARAGRAPH_CHARS` and both fit), else from `best` on, then back over the sentences before it while
+    they fit (`_context_before`)."""
     paragraph = units.paragraphs[best]
     same = _paragraph_units(units, best)
     used = sum(len(units.texts[i]) for i in same)
@@ -172,16 +178,58 @@ def lead_window(units: PassageUnits, best: int) -> range:
     ):
         used += len(units.texts[end])
         end += 1
-    return range(start, end)
+    return range(_context_before(units, start, same[0], used), end)
+
+
+def _context_before(units: PassageUnits, start: int, first: int, used: int) -> int:
+    """Where a lead starting at unit `start` may start instead: back over the whole sentences before it in its
+    paragraph (from unit `first`) while the quote stays within `WHOLE_PARAGRAPH_CHARS` (`used` so far), the
+    context that introduces the answering sentence. Never back over a list item, a lead-in, a pointer or a
+    heading line, nor before the start of a glossary entry or from a list item."""
+    while start > first and used + len(units.texts[start - 1]) <= WHOLE_PARAGRAPH_CHARS:
+        if TERM_ENTRY.match(units.texts[start]) or is_list_item(units.texts[start]) or not _sentence(units, start - 1):
+            break
+        start -= 1
+        used += len(units.texts[start])
+    return start
 
 
 def further_window(units: PassageUnits, best: int) -> range:
     """Indices of the units a further point quotes around unit `best`: its whole numbered paragraph when that is
-    at most `FURTHER_PARAGRAPH_CHARS` long, else the sentence alone."""
+    at most `FURTHER_PARAGRAPH_CHARS` long, else the sentence with the whole sentences after and then before it
+    in its paragraph while they fit in `FURTHER_CONTEXT_CHARS` (the sentence alone when it is not one itself)."""
     same = _paragraph_units(units, best)
     if units.paragraphs[best] and sum(len(units.texts[i]) for i in same) <= FURTHER_PARAGRAPH_CHARS:
         return range(same[0], same[-1] + 1)
-    return range(best, best + 1)
+    if not _whole_sentence(units, best):
+        return range(best, best + 1)
+    start, end = best, best + 1
+    used = len(units.texts[best])
+    while end <= same[-1] and _whole_sentence(units, end) and used + len(units.texts[end]) <= FURTHER_CONTEXT_CHARS:
+        used += len(units.texts[end])
+        end += 1
+    while (
+        start > same[0]
+        and _whole_sentence(units, start - 1)
+        and used + len(units.texts[start - 1]) <= FURTHER_CONTEXT_CHARS
+    ):
+        start -= 1
+        used += len(units.texts[start])
+    return range(start, end)
+
+
+def _sentence(units: PassageUnits, i: int) -> bool:
+    """Unit `i` is a whole sentence that may be quoted beside the answering one: not a list item or fragment, a
+    lead-in, a pointer or a heading line."""
+    text = units.texts[i]
+    return not (
+        is_fragment(text) or is_list_item(text) or ends_open(text) or is_sub_heading(text)
+    ) and not says_nothing(units, i)
+
+
+def _whole_sentence(units: PassageUnits, i: int) -> bool:
+    """`_sentence`, and not a glossary entry's start (another answer)."""
+    return _sentence(units, i) and not TERM_ENTRY.match(units.texts[i])
 
 
 def numbered_units(passage_text: str, units: PassageUnits, window: range) -> list[str]:

@@ -17,6 +17,7 @@ from assistant.question import analyse
 from assistant.rerank import FEATURES, corroborated, load_further_ranker, load_ranker
 from assistant.retrieve import Candidate, retrieve, widened_query
 from assistant.select import FURTHER_RELEVANCE, MAX_FURTHER, Selection, select
+from assistant.spans import FURTHER_CONTEXT_CHARS
 from assistant.units import UnitCache, paragraph_spans, passage_units
 from index.models import SearchHit
 from ingest.models import Passage
@@ -430,7 +431,14 @@ def test_a_further_point_quotes_its_short_paragraph_whole() -> None:
             ["41"],
         ),
         _passage(
-            2, "42. " + "Schools should report how the pupil premium plus funding was spent each year. " * 8, ["42"]
+            2,
+            "42. Governors ask the headteacher for a summary of the school's spending in the autumn term. "
+            "Schools should report how the pupil premium plus funding was spent each year. "
+            "The report is shared with the virtual school head. "
+            + "Leaders review attendance, behaviour, progress and wellbeing data "
+            + "with teachers, support staff, governors and the virtual school head " * 4
+            + "at every termly meeting.",
+            ["42"],
         ),
     ]
     retriever = FakeRetriever(documents=[LIST_DOC], passages=passages)
@@ -439,8 +447,30 @@ def test_a_further_point_quotes_its_short_paragraph_whole() -> None:
     by_paragraph = {p.paragraphs[0]: p.text for p in further}
     assert by_paragraph["41"].startswith("For looked-after children, pupil premium plus is managed")  # whole paragraph
     assert by_paragraph["41"].endswith("how the child benefits from the funding.")
-    # a long paragraph gives only its sentence
-    assert by_paragraph["42"] == "Schools should report how the pupil premium plus funding was spent each year."
+    # a long paragraph gives its sentence with the whole sentences around it that fit, not the paragraph
+    assert "Schools should report how the pupil premium plus funding was spent each year." in by_paragraph["42"]
+    assert by_paragraph["42"].startswith("Governors ask the headteacher")
+    assert by_paragraph["42"].endswith(".") and len(by_paragraph["42"]) <= FURTHER_CONTEXT_CHARS
+    assert by_paragraph["42"].endswith("shared with the virtual school head.")  # the long one after does not fit
+
+
+def test_a_lead_from_a_long_paragraph_takes_the_sentences_before_its_answer_that_fit() -> None:
+    """Text without numbered paragraphs: the lead quotes on from the answering sentence, then back over whole
+    sentences before it while they fit, and says which sentence answers (`focus`); never back over a heading."""
+    text = (
+        "The virtual school head is an officer of the local authority. "
+        "They lead a team that works with schools across the authority. "
+        "The virtual school head must monitor the attendance of every looked-after child each week. "
+        "Attendance records are shared with social workers."
+    )
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=[_unnumbered(0, text, "Virtual school heads")])
+    lead = _selection(retriever, "Must the virtual school head monitor weekly attendance?", {0: 1.0}).lead
+    assert lead.focus == "The virtual school head must monitor the attendance of every looked-after child each week."
+    assert lead.text == text  # the context before it fits, and the sentence after it
+    with_heading = text.replace("They lead a team", "What does the virtual school team do?\nThey lead a team")
+    retriever = FakeRetriever(documents=[LIST_DOC], passages=[_unnumbered(0, with_heading, "Virtual school heads")])
+    lead = _selection(retriever, "Must the virtual school head monitor weekly attendance?", {0: 1.0}).lead
+    assert lead.text.startswith("They lead a team")  # not back over a question standing as a heading
 
 
 def test_further_points_follow_the_further_order_above_the_relevance_floor() -> None:
