@@ -6,6 +6,7 @@ of higher packages (the review pages), so that this package never imports them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -79,6 +80,11 @@ def slack() -> None:
         typer.echo("Stopped.")
 
 
+def _bold_lines(run: str) -> str:
+    """`run` in bold on a terminal, each of its lines apart (so that a wrapped sentence keeps its indent plain)."""
+    return "\n".join(re.sub(r"\S.*", lambda m: typer.style(m.group(0), bold=True), line) for line in run.split("\n"))
+
+
 def _wrapped(text: str, width: int, indent: str = "") -> str:
     """Each line of `text` wrapped to `width` at spaces only (words, URLs and ids are never split); a "- " line
     or an item of a quoted list ("  • ...", "(b) ...") hangs under its first word, its indent kept."""
@@ -125,7 +131,7 @@ def ask(
 
     from assistant.compose import STATUS_WORDS, section_where
     from assistant.core import Assistant
-    from bots.present import answer_view, evidence_note, lay_out, outside_link
+    from bots.present import answer_view, evidence_note, lay_out, mark, marked_focus, outside_link
     from bots.question_check import question_problem
     from index import IndexUnavailable
     from settings import get_settings
@@ -153,7 +159,10 @@ def ask(
     view = answer_view(answer)
     if view.notice:
         typer.echo(_wrapped(f"Safeguarding: {view.notice}", width) + "\n")
-    typer.echo(_wrapped(lay_out(view.body), width))  # a quoted list: its lead-in, then one item a line
+    shown = _wrapped(lay_out(view.body), width)  # a quoted list: its lead-in, then one item a line
+    for focus in marked_focus(answer):  # the answering sentence of a quote that does not start with it, in bold
+        shown = mark(shown, focus, _bold_lines, across_lines=True)
+    typer.echo(shown)  # (typer drops the bold when the output is not a terminal)
     note = evidence_note(answer)
     if note:
         typer.echo("\n" + _wrapped(note, width))

@@ -9,11 +9,15 @@ A point quoting a list holds the lead-in then its items inline ("... may be able
 ... [3]"); `quoted_list` splits it and `lay_out` shows it as the web chat does: the lead-in, then one item a
 line with its marker kept as text, the citation after the last item. Only where lines break changes: the
 quote is still verbatim.
+
+A point whose quote does not start with its answering sentence (a lead with the sentences that introduce it)
+has that sentence marked (`marked_focus`, `mark`): bold in Slack and the terminal, highlighted in the web chat.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.models import Answer, ClosestSection
@@ -30,6 +34,8 @@ __all__ = [
     "bulleted",
     "quoted_list",
     "lay_out",
+    "marked_focus",
+    "mark",
 ]
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -194,3 +200,22 @@ def lay_out(body: str, indent: str = "  ") -> str:
         lines += [lead] if lead else []
         lines += [(indent if point else "") + item for item in items]
     return "\n".join(lines)
+
+
+def marked_focus(answer: Answer) -> list[str]:
+    """The answering sentences a reader should see marked: each point's `focus` when its quote holds it but does
+    not start with it (a quote that starts with its answering sentence shows it first)."""
+    return [p.focus for p in answer.points if p.focus and p.focus in p.text and not p.text.startswith(p.focus)]
+
+
+def mark(text: str, focus: str, marked: Callable[[str], str], across_lines: bool = False) -> str:
+    """`text` with the first run that shows `focus` word for word (any spaces between its words, and line breaks
+    too with `across_lines`) replaced by `marked(run)`; `text` unchanged when no run shows it."""
+    words = focus.split()
+    if not words:
+        return text
+    gap = r"\s+" if across_lines else r"[ \t]+"
+    found = re.search(gap.join(re.escape(w) for w in words), text)
+    if found is None:
+        return text
+    return text[: found.start()] + marked(found.group(0)) + text[found.end() :]

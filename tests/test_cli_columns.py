@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from rich.console import Console
@@ -15,6 +16,11 @@ from rich.console import Console
 from bots.present import evidence_note
 from index.build import DocReport, IngestReport
 from settings import REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from click.testing import Result
+
+    from assistant.models import Answer
 
 VSH = [sys.executable, "-m", "vsh"]
 QUESTION = "Who decides how Pupil Premium Plus is spent for looked-after children?"
@@ -121,15 +127,36 @@ VIRTUAL_SCHOOLS = (
 )
 
 
-def test_vsh_ask_shows_a_quoted_list_one_item_a_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _ask_answered(answer: Answer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, color: bool = False) -> Result:
+    """`vsh ask` at 80 columns with an assistant that gives `answer` (colours kept with `color`)."""
     from types import SimpleNamespace
 
     from typer.testing import CliRunner
 
-    from assistant.models import Answer, Citation
     from settings import get_settings
-    from textkit import normalise
     from vsh.cli import app
+
+    class Answering:
+        def __init__(self, settings: Settings, approved: object = None) -> None:
+            self.index = SimpleNamespace(documents=lambda: [])
+
+        def ask(self, question: str) -> Answer:
+            return answer
+
+    monkeypatch.setattr("assistant.core.Assistant", Answering)
+    monkeypatch.setattr("storage.approved_answers_for", lambda settings: None)
+    monkeypatch.setenv("VSH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "80")
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(app, ["ask", answer.question], color=color)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_vsh_ask_shows_a_quoted_list_one_item_a_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.models import Answer, Citation
+    from textkit import normalise
 
     legend = "How to read this: in statutory guidance 'must' is a legal duty."
     source = "Designated teacher guidance (Feb 2018) (statutory guidance), The PEP, para 19:"
@@ -154,22 +181,7 @@ def test_vsh_ask_shows_a_quoted_list_one_item_a_line(tmp_path: Path, monkeypatch
         evidence="strong",
     )
 
-    class Listing:  # the assistant, answering with a point that quotes a list
-        def __init__(self, settings: Settings, approved: object = None) -> None:
-            self.index = SimpleNamespace(documents=lambda: [])
-
-        def ask(self, question: str) -> Answer:
-            return answer
-
-    monkeypatch.setattr("assistant.core.Assistant", Listing)
-    monkeypatch.setattr("storage.approved_answers_for", lambda settings: None)
-    monkeypatch.setenv("VSH_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("COLUMNS", "80")
-    get_settings.cache_clear()
-    try:
-        done = CliRunner().invoke(app, ["ask", "What should a PEP do?"])
-    finally:
-        get_settings.cache_clear()
+    done = _ask_answered(answer, tmp_path, monkeypatch)
     assert done.exit_code == 0, done.output
     out = done.output.split("\nSources:")[0]
     lines = out.split("\n")
@@ -191,3 +203,39 @@ def test_vsh_ask_shows_a_quoted_list_one_item_a_line(tmp_path: Path, monkeypatch
     assert note == evidence_note(answer)  # how well the guidance answers, after the answer
     assert normalise(body) == normalise(text.split(f"\n\n{legend}")[0])  # verbatim but for where lines break
     assert done.output.count("How to read this:") == 1
+
+
+def test_vsh_ask_shows_the_answering_sentence_in_bold_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.models import Answer, AnswerPoint, Citation
+
+    focus = "The virtual school head manages pupil premium plus for every looked-after child of the authority."
+    lead = "The virtual school head is an officer of the local authority. " + focus
+    cited = Citation(
+        number=1,
+        passage_id="dt:1",
+        doc_id="dt",
+        title="Designated teacher guidance (Feb 2018)",
+        status="statutory",
+        status_label="",
+        section="PP+",
+        quote=lead,
+        url="/sources/dt",
+    )
+    answer = Answer(
+        question="Who manages PP+?",
+        text=f"Designated teacher guidance (Feb 2018) (statutory guidance), PP+:\n{lead} [1]",
+        citations=[cited],
+        points=[AnswerPoint(text=lead, citations=[1], focus=focus)],
+        evidence="moderate",
+    )
+    plain = _ask_answered(answer, tmp_path, monkeypatch)
+    assert plain.exit_code == 0, plain.output
+    assert "\x1b[" not in plain.output  # not a terminal: no bold codes
+    styled = _ask_answered(answer, tmp_path, monkeypatch, color=True)
+    lines = styled.output.split("\n")
+    bold = [line for line in lines if "\x1b[1m" in line]
+    assert len(bold) == 3 and bold[0].startswith("The virtual school head is an officer of the local authority. ")
+    assert all(line.count("\x1b[1m") == line.count("\x1b[0m") == 1 for line in bold)  # bold line by line
+    assert re.sub(r"\x1b\[[0-9;]*m", "", styled.output) == plain.output  # the text itself unchanged

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.models import Answer, ClosestSection
+from assistant.models import Answer, AnswerPoint, ClosestSection
 from bots.present import (
     absolute_url,
     answer_view,
@@ -10,6 +10,8 @@ from bots.present import (
     dated_title,
     evidence_note,
     lay_out,
+    mark,
+    marked_focus,
     outside_link,
     quoted_list,
 )
@@ -137,3 +139,25 @@ def test_the_evidence_note_says_how_well_the_guidance_answers_and_nothing_for_a_
     assert "may not answer this directly" in notes["weak"] and "related sections" in notes["weak"]
     assert evidence_note(with_evidence("weak", declined=True)) == ""
     assert evidence_note(with_evidence("none")) == ""
+
+
+def test_the_answering_sentence_is_marked_only_where_a_quote_does_not_start_with_it() -> None:
+    lead = "The VSH is an officer of the local authority. The VSH manages pupil premium plus."
+    answer = Answer(
+        question="Who manages PP+?",
+        text=f"Source:\n{lead} [1]\n\nAlso in the guidance:\n- Other: Schools spend it. [2]",
+        points=[
+            AnswerPoint(text=lead, citations=[1], focus="The VSH manages pupil premium plus."),
+            AnswerPoint(text="Schools spend it.", citations=[2], focus="Schools spend it."),  # starts with it
+            AnswerPoint(text="A generated point.", citations=[2]),  # no focus: nothing to mark
+        ],
+    )
+    assert marked_focus(answer) == ["The VSH manages pupil premium plus."]
+    bold = mark(answer.text, "The VSH manages pupil premium plus.", lambda run: f"*{run}*")
+    assert "authority. *The VSH manages pupil premium plus.* [1]" in bold
+    assert bold.replace("*", "") == answer.text  # only the marks added
+    wrapped = "The VSH is an officer of the local authority. The VSH\n  manages pupil premium plus. [1]"
+    assert mark(wrapped, "The VSH manages pupil premium plus.", lambda run: "<" + run + ">") == wrapped  # one line
+    across = mark(wrapped, "The VSH manages pupil premium plus.", lambda run: "<" + run + ">", across_lines=True)
+    assert across == "The VSH is an officer of the local authority. <The VSH\n  manages pupil premium plus.> [1]"
+    assert mark(wrapped, "Not in the text.", lambda run: "<" + run + ">") == wrapped

@@ -353,3 +353,15 @@ def test_the_evidence_note_follows_the_answer_and_a_decline_has_none() -> None:
     assert "Evidence: weak." in str(msg["text"])
     declined = answer(declined=True, citations=[], evidence="none", text="I could not find this in the guidance.")
     assert "Evidence:" not in all_text(blocks.answer_message(declined, transcript_id="t2"))
+
+
+def test_the_answering_sentence_is_bold_where_the_lead_does_not_start_with_it() -> None:
+    lead = "The VSH is an officer of the local authority. The VSH manages PP+ for looked-after children."
+    focused = answer(
+        text=f"Designated teacher guidance (statutory guidance), PP+, para 39:\n{lead} [1]",
+        points=[{"text": lead, "citations": [1], "focus": "The VSH manages PP+ for looked-after children."}],
+    )
+    shown = all_text(blocks.answer_message(focused, transcript_id=None))
+    assert "authority. *The VSH manages PP+ for looked-after children.* [1]" in shown
+    starting = answer(points=[{"text": "The VSH manages PP+.", "focus": "The VSH manages PP+."}])
+    assert "*The VSH" not in all_text(blocks.answer_message(starting, transcript_id=None))  # first: no mark

@@ -29,6 +29,10 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 STARTER = "How should Pupil Premium Plus funding be managed?"
 REFERRAL = "how do I make a referral to social care for a child I'm worried about?"
 DECLINED = "What is the best recipe for a chocolate cake?"
+FOCUSED = (  # its lead quotes the sentences that introduce the one that answers
+    "Parents say their daughter was adopted from care but they can't give us any paperwork. "
+    "What should the designated teacher do about eligibility?"
+)
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +256,23 @@ def test_a_quoted_list_shows_one_item_a_line_after_its_lead_in(site: tuple[LiveS
     assert serious_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     shot(page, "quoted-list")
+
+
+def test_the_answering_sentence_is_highlighted_where_the_lead_does_not_start_with_it(
+    site: tuple[LiveServer, Any], page: Any
+) -> None:
+    server, _ = site
+    page.goto(server.base_url + "/")
+    ex = ask(page, FOCUSED, 1)
+    marks = ex.locator(".answer mark.focus")
+    assert marks.count() >= 1
+    first = marks.first.inner_text().strip()
+    lead = ex.locator(".answer p:not(.lead-source)").first.inner_text()
+    assert first in lead and not lead.startswith(first)  # inside the lead, after the sentences before it
+    assert first.startswith("Designated teachers will want to satisfy themselves")
+    assert ex.locator(".answer .lead-source mark").count() == 0  # never in the source line
+    assert serious_violations(page) == []
+    shot(page, "focus-marked")
 
 
 def test_a_typed_question_brings_its_answer_into_view_and_keeps_focus(site: tuple[LiveServer, Any], page: Any) -> None:

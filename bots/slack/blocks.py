@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from assistant.models import Answer, Citation, ClosestSection
-from bots.present import absolute_url, answer_view, bulleted, dated_title, evidence_note, lay_out
+from bots.present import absolute_url, answer_view, bulleted, dated_title, evidence_note, lay_out, mark, marked_focus
 
 __all__ = [
     "ACTION_FEEDBACK",
@@ -251,8 +251,8 @@ def feedback_acknowledged(message_blocks: list[dict[str, Any]], user: str, helpf
 def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str = "") -> dict[str, Any]:
     """The reply to one question: `{"text": fallback, "blocks": [...]}`.
 
-    Order: the safeguarding notice (once), personal-data reminder, the answer with "•" lists (or the decline
-    and the closest sections), how well the guidance found answers it (`evidence_note`), the numbered sources
+    Order: the safeguarding notice (once), personal-data reminder, the answer with "•" lists and the answering
+    sentence in bold where a quote does not start with it (or the decline and the closest sections), how well the guidance found answers it (`evidence_note`), the numbered sources
     (each title with its date once) and related sections (links), the must/should legend once, the disclaimer
     (with a link to the web chat when `base_url` is set) and the native feedback buttons. A point quoting a list
     shows its lead-in, then one item a line with its marker (`bots.present.lay_out`). An answer too long for
@@ -270,7 +270,10 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
         fallback.append(reminder)
 
     laid_out = lay_out(view.body, ITEM_INDENT)
-    body = _sections(bulleted(escape(laid_out))) if view.body else []
+    shown = escape(laid_out)
+    for focus in marked_focus(answer):  # the answering sentence of a quote that does not start with it, in bold
+        shown = mark(shown, escape(focus), lambda run: f"*{run}*")
+    body = _sections(bulleted(shown)) if view.body else []
     fallback.append(bulleted(laid_out))
     if answer.declined and answer.decline_reason and answer.decline_reason not in answer.text:
         body += _sections(f"_{escape(answer.decline_reason)}_")

@@ -118,6 +118,30 @@
     return text.length > 320 ? text.slice(0, 317).replace(/\s+\S*$/, "") + "…" : text;
   }
 
+  function escapeRe(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  // the answering sentence of a point whose quote does not start with it (a lead with the sentences that
+  // introduce it), highlighted where the answer shows it; the text itself is unchanged
+  function markFocus(ctx, points) {
+    (points || []).forEach(function (p) {
+      var focus = squash(p.focus);
+      if (!focus || squash(p.text).indexOf(focus) <= 0) { return; }
+      var re = new RegExp(focus.split(" ").map(escapeRe).join("\\s+"));
+      var walker = document.createTreeWalker(ctx.answerEl, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentNode.closest("mark, .preview, .lead-source")) { continue; }
+        var m = re.exec(node.nodeValue);
+        if (!m) { continue; }
+        var run = node.splitText(m.index);
+        run.splitText(m[0].length);
+        var mark = el("mark", { "class": "focus", title: "The sentence that answers most directly" });
+        run.parentNode.replaceChild(mark, run);
+        mark.appendChild(run);
+        return;
+      }
+    });
+  }
+
   function previews(ctx, citations, points) {
     var byNumber = {};
     citations.forEach(function (c) { byNumber[String(c.number)] = c; });
@@ -221,6 +245,7 @@
   }
 
   function sources(ctx, data) {
+    markFocus(ctx, data.points);
     if (data.evidence_note) {
       ctx.ex.appendChild(el("p", { "class": "evidence evidence-" + (ctx.evidence || "") }, data.evidence_note));
     }
