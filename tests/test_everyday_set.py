@@ -26,6 +26,7 @@ SETS = [
         "everyday-ninth.jsonl",
         "everyday-eleventh.jsonl",
         "everyday-twelfth.jsonl",
+        "everyday-fourteenth.jsonl",
     )
 ]
 
