@@ -252,9 +252,10 @@ def answer_message(answer: Answer, *, transcript_id: str | None, base_url: str =
     """The reply to one question: `{"text": fallback, "blocks": [...]}`.
 
     Order: the safeguarding notice (once), personal-data reminder, the answer with "•" lists and the answering
-    sentence in bold where a quote does not start with it (or the decline and the closest sections), how well the guidance found answers it (`evidence_note`), the numbered sources
-    (each title with its date once) and related sections (links), the must/should legend once, the disclaimer
-    (with a link to the web chat when `base_url` is set) and the native feedback buttons. A point quoting a list
+    sentence in bold where a quote does not start with it (or the decline and the closest sections), how well
+    the guidance found answers it (`evidence_note`), the numbered sources (each title with its date once) and
+    related sections (links), the must/should legend once, the disclaimer (with a link to the web chat when
+    `base_url` is set) and the native feedback buttons. A point quoting a list
     shows its lead-in, then one item a line with its marker (`bots.present.lay_out`). An answer too long for
     Slack's 50 blocks has its text shortened, with a note saying so, and keeps its sources and legend.
     """
