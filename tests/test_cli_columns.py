@@ -18,9 +18,9 @@ from index.build import DocReport, IngestReport
 from settings import REPO_ROOT, Settings
 
 if TYPE_CHECKING:
-    from click.testing import Result
+    from typer.testing import Result
 
-    from assistant.models import Answer
+    from assistant.models import Answer, Citation
 
 VSH = [sys.executable, "-m", "vsh"]
 QUESTION = "Who decides how Pupil Premium Plus is spent for looked-after children?"
@@ -127,6 +127,24 @@ VIRTUAL_SCHOOLS = (
 )
 
 
+def _citation(number: int, section: str) -> Citation:
+    """A citation of the designated teacher guidance (no quote: `vsh ask` shows the locator and link)."""
+    from assistant.models import Citation
+
+    return Citation(
+        number=number,
+        passage_id="dt:1",
+        doc_id="dt",
+        title="Designated teacher guidance (Feb 2018)",
+        status="statutory",
+        status_label="",
+        section=section,
+        quote="",
+        url="/sources/dt",
+        source_url="https://www.gov.uk/dt",
+    )
+
+
 def _ask_answered(answer: Answer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, color: bool = False) -> Result:
     """`vsh ask` at 80 columns with an assistant that gives `answer` (colours kept with `color`)."""
     from types import SimpleNamespace
@@ -155,28 +173,17 @@ def _ask_answered(answer: Answer, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_vsh_ask_shows_a_quoted_list_one_item_a_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.models import Answer, Citation
+    from assistant.models import Answer
     from textkit import normalise
 
     legend = "How to read this: in statutory guidance 'must' is a legal duty."
     source = "Designated teacher guidance (Feb 2018) (statutory guidance), The PEP, para 19:"
     also = "- Designated teacher guidance (Feb 2018), Virtual schools, p.49:"
     text = f"{source}\n{PEP_LIST} [1]\n\nAlso in the guidance:\n{also} {VIRTUAL_SCHOOLS} [2]\n\n{legend}"
-    cited = {
-        "passage_id": "dt:1",
-        "doc_id": "dt",
-        "title": "Designated teacher guidance (Feb 2018)",
-        "status": "statutory",
-        "status_label": "",
-        "section": "The PEP",
-        "quote": "",
-        "url": "/sources/dt",
-        "source_url": "https://www.gov.uk/dt",
-    }
     answer = Answer(
         question="What should a PEP do?",
         text=text,
-        citations=[Citation(number=n, **cited) for n in (1, 2)],  # type: ignore[arg-type]
+        citations=[_citation(n, "The PEP") for n in (1, 2)],
         legend=legend,
         evidence="strong",
     )
@@ -208,25 +215,14 @@ def test_vsh_ask_shows_a_quoted_list_one_item_a_line(tmp_path: Path, monkeypatch
 def test_vsh_ask_shows_the_answering_sentence_in_bold_on_a_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.models import Answer, AnswerPoint, Citation
+    from assistant.models import Answer, AnswerPoint
 
     focus = "The virtual school head manages pupil premium plus for every looked-after child of the authority."
     lead = "The virtual school head is an officer of the local authority. " + focus
-    cited = Citation(
-        number=1,
-        passage_id="dt:1",
-        doc_id="dt",
-        title="Designated teacher guidance (Feb 2018)",
-        status="statutory",
-        status_label="",
-        section="PP+",
-        quote=lead,
-        url="/sources/dt",
-    )
     answer = Answer(
         question="Who manages PP+?",
         text=f"Designated teacher guidance (Feb 2018) (statutory guidance), PP+:\n{lead} [1]",
-        citations=[cited],
+        citations=[_citation(1, "PP+")],
         points=[AnswerPoint(text=lead, citations=[1], focus=focus)],
         evidence="moderate",
     )
