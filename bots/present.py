@@ -11,7 +11,8 @@ line with its marker kept as text, the citation after the last item. Only where 
 quote is still verbatim.
 
 A point whose quote does not start with its answering sentence (a lead with the sentences that introduce it)
-has that sentence marked (`marked_focus`, `mark`): bold in Slack and the terminal, highlighted in the web chat.
+has that sentence marked (`marked_focus`, `mark`, `marked_runs`): bold in Slack and the terminal, highlighted in
+the web chat and on the review pages.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "lay_out",
     "marked_focus",
     "mark",
+    "marked_runs",
 ]
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -208,14 +210,34 @@ def marked_focus(answer: Answer) -> list[str]:
     return [p.focus for p in answer.points if p.focus and p.focus in p.text and not p.text.startswith(p.focus)]
 
 
-def mark(text: str, focus: str, marked: Callable[[str], str], across_lines: bool = False) -> str:
-    """`text` with the first run that shows `focus` word for word (any spaces between its words, and line breaks
-    too with `across_lines`) replaced by `marked(run)`; `text` unchanged when no run shows it."""
+def _shown(text: str, focus: str, across_lines: bool = False) -> re.Match[str] | None:
+    """The first run of `text` that shows `focus` word for word (any spaces between its words, and line breaks
+    too with `across_lines`), if any."""
     words = focus.split()
     if not words:
-        return text
+        return None
     gap = r"\s+" if across_lines else r"[ \t]+"
-    found = re.search(gap.join(re.escape(w) for w in words), text)
+    return re.search(gap.join(re.escape(w) for w in words), text)
+
+
+def mark(text: str, focus: str, marked: Callable[[str], str], across_lines: bool = False) -> str:
+    """`text` with the first run that shows `focus` (`_shown`) replaced by `marked(run)`; `text` unchanged when
+    no run shows it."""
+    found = _shown(text, focus, across_lines)
     if found is None:
         return text
     return text[: found.start()] + marked(found.group(0)) + text[found.end() :]
+
+
+def marked_runs(answer: Answer) -> list[tuple[str, bool]]:
+    """`answer.text` cut into runs, each with whether it is an answering sentence to mark (`marked_focus`), for
+    pages that mark it with their own markup; joined, the runs are the text."""
+    runs = [(answer.text, False)]
+    for focus in marked_focus(answer):
+        for i, (text, is_marked) in enumerate(runs):
+            found = None if is_marked else _shown(text, focus)
+            if found is not None:
+                cut = [(text[: found.start()], False), (found.group(0), True), (text[found.end() :], False)]
+                runs[i : i + 1] = [run for run in cut if run[0]]
+                break
+    return runs

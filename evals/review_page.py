@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from assistant import Answer
 from assistant.retrieve import Retriever
+from bots.present import marked_runs
 from evals.models import VERDICTS, Annotation, EvalResult
 from evals.results import annotations_for, get_run
 from evals.review_rows import ListFilters, filtered_rows, position, score_words
@@ -124,6 +125,7 @@ def transcript_page(
         "session": session,
         "transcript": transcript,
         "answer": answer,
+        "answer_runs": marked_runs(answer),  # the text, the answering sentence marked as the user saw it
         "result": result,
         "question": json.loads(result.question_json) if result else None,
         "scores": score_words(result),

@@ -12,6 +12,7 @@ from bots.present import (
     lay_out,
     mark,
     marked_focus,
+    marked_runs,
     outside_link,
     quoted_list,
 )
@@ -161,3 +162,21 @@ def test_the_answering_sentence_is_marked_only_where_a_quote_does_not_start_with
     across = mark(wrapped, "The VSH manages pupil premium plus.", lambda run: "<" + run + ">", across_lines=True)
     assert across == "The VSH is an officer of the local authority. <The VSH\n  manages pupil premium plus.> [1]"
     assert mark(wrapped, "Not in the text.", lambda run: "<" + run + ">") == wrapped
+
+
+def test_marked_runs_cut_the_text_where_the_answering_sentence_is() -> None:
+    lead = "The VSH is an officer of the local authority. The VSH manages pupil premium plus."
+    answer = Answer(
+        question="Who manages PP+?",
+        text=f"Source:\n{lead} [1]",
+        points=[AnswerPoint(text=lead, citations=[1], focus="The VSH manages pupil premium plus.")],
+    )
+    runs = marked_runs(answer)
+    assert runs == [
+        ("Source:\nThe VSH is an officer of the local authority. ", False),
+        ("The VSH manages pupil premium plus.", True),
+        (" [1]", False),
+    ]
+    assert "".join(text for text, _ in runs) == answer.text
+    plain = answer.model_copy(update={"points": [AnswerPoint(text=lead, citations=[1], focus=lead)]})
+    assert marked_runs(plain) == [(plain.text, False)]  # the quote starts with it: nothing marked

@@ -13,6 +13,7 @@ import pytest
 from _servers import LiveServer, live_server
 from fakes import fake_assistant, write_question_set
 
+from assistant.models import Answer, AnswerPoint
 from bots.web import create_app
 from evals.review import mount_review
 from evals.reviewers import add_reviewer
@@ -268,4 +269,26 @@ def test_the_list_exports_to_json_with_whole_citations(site: tuple[LiveServer, A
     assert {r["transcript_id"] for r in cake} == {
         r["transcript_id"] for r in records if "chocolate" in r["question"].lower()
     }
+    client.close()
+
+
+def test_the_answer_is_shown_as_the_user_saw_it_with_the_answering_sentence_marked(
+    site: tuple[LiveServer, Any, str],
+) -> None:
+    server, store, _ = site
+    lead = "The VSH is an officer of the local authority. The VSH manages <pupil premium plus>."
+    answer = Answer(
+        question="Who manages PP+?",
+        text=f"Designated teacher guidance (statutory guidance), PP+:\n{lead} [1]",
+        points=[AnswerPoint(text=lead, citations=[1], focus="The VSH manages <pupil premium plus>.")],
+    )
+    transcript_id = store.record(answer, channel="web", conversation_id="c-marked")
+    store.flush()
+    client = _login(server.base_url)
+    page = client.get(f"/review/transcripts/{transcript_id}")
+    assert page.status_code == 200
+    shown = re.search(r'<div class="answer-text">(.*?)</div>', page.text, re.S)
+    assert shown is not None
+    assert 'authority. <mark class="focus"' in shown.group(1)
+    assert ">The VSH manages &lt;pupil premium plus&gt;.</mark> [1]" in shown.group(1)  # escaped inside the mark
     client.close()
