@@ -173,6 +173,13 @@ def test_small_talk_is_told_what_the_assistant_answers_without_sections(assistan
     assert DECLINE_OPENING not in answer.text
 
 
+def test_thanks_after_an_answer_is_welcomed_without_sections(assistant: Assistant) -> None:
+    answer = assistant.ask("thanks, that was really helpful!")
+    assert answer.declined and answer.citations == [] and answer.closest_sections == []
+    assert answer.text.startswith("You're welcome.")
+    assert DECLINE_OPENING not in answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [

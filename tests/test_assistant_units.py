@@ -146,8 +146,25 @@ def test_decline_rules_need_more_than_a_surface_word(question: str, evidence: st
 
 def test_small_talk_is_answered_by_its_reason_alone_other_declines_list_sections() -> None:
     assert rule_decline("hiya, thanks for your help earlier!", [""])[0] == "small_talk"
-    assert not shows_sections("small_talk")
+    assert not shows_sections("small_talk") and not shows_sections("thanks")
     assert shows_sections("local") and shows_sections("unrelated") and shows_sections("")
+
+
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        ("thanks, that was really helpful!", "thanks"),
+        ("That's really useful, thank you", "thanks"),
+        ("ok got it, cheers", "thanks"),
+        ("that makes sense", "thanks"),
+        ("Many thanks for the help", "thanks"),
+        ("thanks - does that apply to kinship carers too?", ""),
+        ("Is that helpful for children on an SGO?", ""),
+        ("it helps to know who pays for the tutor", ""),
+    ],
+)
+def test_thanks_alone_is_welcomed_a_question_after_it_is_answered(message: str, rule: str) -> None:
+    assert rule_decline(redact(message).text, [""])[0] == rule
 
 
 def test_another_nation_may_be_named_by_any_of_the_best_three_passages_other_things_by_the_lead() -> None:
