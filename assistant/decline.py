@@ -6,8 +6,8 @@ Three checks, in order:
    evidence declines only when the best passage does not contain the (content) words it matched, so a surface
    word never declines on its own ("adopted from care in Wales" is answered from guidance covering England
    and Wales).
-2. **Facts asked for**: a question asking for an amount, a date, a timescale or a frequency ("how often")
-   needs that kind of fact in a quoted sentence about what it asks (the sentence holds half the question's own
+2. **Facts asked for**: a question asking for an amount, a date, a timescale, a frequency ("how often") or a
+   figure ("what percentage", "how many hours") needs that kind of fact in a quoted sentence about what it asks (the sentence holds half the question's own
    words); an amount stated for other children does not count (an amount for children with a social worker
    does not answer a question about children in kinship care).
 3. **Evidence**: the lead passage's relevance (the reranker's probability) below `min_evidence_score`.
@@ -186,9 +186,28 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
 ]
 
 
+_A_FIGURE = "a figure (a count or a percentage)"
+# a count or a share ("what percentage of looked-after children ...", "how many hours of tuition ..."); "how many
+# days / weeks / months" asks for a timescale (above). Not a ranking hint: the reranker was trained without it.
+_FACT_NEEDS.append(
+    (
+        re.compile(
+            r"\bwhat (?:percentage|proportion|share|per ?cent)\b|\bwhat ?% of\b|"
+            r"\bhow many\b(?! (?:school |working |calendar )?(?:days|weeks|months)\b)",
+            re.I,
+        ),
+        re.compile(
+            r"\d|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+            r"fifty|sixty|hundred|thousand|million|half|third|quarter|per ?cent)\b",
+            re.I,
+        ),
+        _A_FIGURE,
+    )
+)
+
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ASKED_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    *((asks, has) for asks, has, _ in _FACT_NEEDS),
+    *((asks, has) for asks, has, what in _FACT_NEEDS if what != _A_FIGURE),
     (
         re.compile(
             r"\bwhen (?:did|was|were|will|does|do)\b.*\b(?:start|begin|come|came|change|introduced|"

@@ -150,6 +150,7 @@ def test_scope_question_is_answered_from_cohort_definitions(assistant: Assistant
         "Can I sue the council over my son's placement? I need legal advice.",
         "Can I appeal the decision not to give my son a personal education plan?",
         "Please write a letter from me to the headteacher asking why my foster son was left out of the school trip.",
+        "What percentage of looked-after children get grade 4 or above in English and maths at GCSE?",
     ],
 )
 def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str) -> None:

@@ -177,6 +177,19 @@ def test_another_nation_may_be_named_by_any_of_the_best_three_passages_other_thi
     assert rule_decline(council_tax, ["Care leavers get a personal adviser.", "council tax exemption"])[0]
 
 
+def test_a_share_or_a_count_asked_for_needs_a_figure_about_it() -> None:
+    share = analyse("What percentage of looked-after children get grade 4 in English and maths at GCSE?")
+    vague = "Looked-after children do less well in English and maths at GCSE than their peers."
+    assert missing_fact(share, [vague]) == "a figure (a count or a percentage)"
+    assert not missing_fact(share, ["In 2019, 18% of looked-after children got grade 4 in English and maths at GCSE."])
+    hours = analyse("How many hours of one-to-one tuition can a looked-after child have?")
+    assert missing_fact(hours, ["One-to-one tuition can help a looked-after child catch up."])
+    assert not missing_fact(hours, ["A looked-after child can have 10 hours of one-to-one tuition a term."])
+    days = analyse("How many days does the school have to tell the local authority?")
+    assert missing_fact(days, ["The school must tell the local authority."]) == "a timescale"
+    assert asked_kind(hours) is None  # a reason to decline, not a ranking hint: the reranker never saw it
+
+
 def test_a_fact_must_be_given_about_what_was_asked() -> None:
     question = analyse("How much was announced to extend the virtual school head role to kinship children?")
     other = "£16 million to extend the role of Virtual School Heads to children with a social worker."
