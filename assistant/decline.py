@@ -8,8 +8,9 @@ Three checks, in order:
    and Wales).
 2. **Facts asked for**: a question asking for an amount, a date, a timescale, a frequency ("how often") or a
    figure ("what percentage", "how many hours", "is there a cap") needs that kind of fact in a quoted sentence
-   about what it asks (the sentence holds half the question's own words); an amount stated for other children does not count (an amount for children with a social worker
-   does not answer a question about children in kinship care).
+   about what it asks (the sentence holds half the question's own words); an amount stated for other children
+   does not count (an amount for children with a social worker does not answer a question about children in
+   kinship care).
 3. **Evidence**: the lead passage's relevance (the reranker's probability) below `min_evidence_score`.
 
 `evidence_level` turns the lead's relevance into strong / moderate / weak with the thresholds calibrated with
