@@ -138,6 +138,11 @@ def test_question_types(question: str, qtype: str) -> None:
         ("Do looked-after children get extra time in their GCSEs?", "looked-after children", "other_rules"),
         ("Is there a maximum caseload for a personal adviser?", "personal adviser", "other_rules"),
         ("How often are health assessments? I have two children on my caseload", "health assessment", ""),
+        ("Is there a national PEP template every virtual school has to use?", "What a PEP should contain", "local"),
+        ("Is there a national PEP template every virtual school has to use?", "a PEP template is provided", ""),
+        ("Which court form do I need to apply for an SGO?", "special guardianship order", "local"),
+        ("Can I sign my foster son's school trip forms?", "carers can sign consent for trips", ""),
+        ("Is there a form of support for kinship carers?", "support for kinship carers", ""),
     ],
 )
 def test_decline_rules_need_more_than_a_surface_word(question: str, evidence: str, rule: str) -> None:
