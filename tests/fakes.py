@@ -6,7 +6,7 @@ channels use of `index.GuidanceIndex` (search, search_vector, embed, documents, 
 passage, version), so
 `fake_assistant(settings)` is the real `Assistant` pipeline without the embedding model or a corpus index:
 channel, storage and evaluation tests start in milliseconds. What only the real corpus can show stays in the
-tests marked `corpus`.
+tests marked `corpus`. `count_embedding` is a spy on ingest's (real) embedder: how many texts each call embedded.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant import Assistant
 from index.models import SearchFilters, SearchHit
@@ -27,6 +28,7 @@ from settings import Settings
 __all__ = [
     "FakeEmbedder",
     "FakeRetriever",
+    "count_embedding",
     "fake_assistant",
     "write_question_set",
     "FAKE_DOCUMENTS",
@@ -340,3 +342,27 @@ def write_question_set(path: Path, ids: list[str] | None = None) -> Path:
     chosen = FAKE_QUESTIONS if ids is None else [next(q for q in FAKE_QUESTIONS if q["id"] == i) for i in ids]
     path.write_text("".join(json.dumps(q) + "\n" for q in chosen), encoding="utf-8")
     return path
+
+
+def count_embedding(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Wrap ingest's embedder (`index.build.get_embedder`) so each `encode` call records how many texts it
+    embedded; returns that list (the real model still embeds)."""
+    import index.build as build_module  # here: the fakes need no ingest machinery otherwise
+
+    calls: list[int] = []
+    original = build_module.get_embedder
+
+    def counting(model: str = "", threads: int = 1):  # type: ignore[no-untyped-def]
+        embedder = original(model, threads)
+
+        class Counting:
+            dimension = embedder.dimension
+
+            def encode(self, texts: list[str], batch_size: int = 32, threads: int | None = None):  # type: ignore[no-untyped-def]
+                calls.append(len(texts))
+                return embedder.encode(texts, batch_size, threads)
+
+        return Counting()
+
+    monkeypatch.setattr(build_module, "get_embedder", counting)
+    return calls

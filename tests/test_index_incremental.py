@@ -9,10 +9,10 @@ import pytest
 from pypdf import PdfWriter
 from typer.testing import CliRunner
 
-import index.build as build_module
 import index.store as store_module
 from index import GuidanceIndex, IndexDamagedError, IndexMissingError, ingest_paths
 from settings import Settings
+from tests.fakes import count_embedding
 
 GUIDANCE_MD = """# Local guidance on school moves
 
@@ -48,31 +48,11 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
 
 
-def _count_embedding(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    original = build_module.get_embedder
-
-    def counting(model: str = "", threads: int = 1):  # type: ignore[no-untyped-def]
-        embedder = original(model, threads)
-
-        class Counting:
-            dimension = embedder.dimension
-
-            def encode(self, texts: list[str], batch_size: int = 32, threads: int | None = None):  # type: ignore[no-untyped-def]
-                calls.append(len(texts))
-                return embedder.encode(texts, batch_size, threads)
-
-        return Counting()
-
-    monkeypatch.setattr(build_module, "get_embedder", counting)
-    return calls
-
-
 def test_unchanged_reingest_does_no_work(library: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     first = ingest_paths([library], settings)
     assert first.ok and {d.action for d in first.documents} == {"added"}
     assert {d.doc_id for d in first.documents} >= {"local-moves"}
-    calls = _count_embedding(monkeypatch)
+    calls = count_embedding(monkeypatch)
     again = ingest_paths([library], settings)
     assert again.ok and {d.action for d in again.documents} == {"unchanged"}
     assert calls == [] and again.embedded_passages == 0 and again.version == ""
@@ -85,7 +65,7 @@ def test_changed_file_reembeds_only_its_new_text(
     before = GuidanceIndex.open(settings)
     notes_before = before.passages(next(d.doc_id for d in before.documents() if d.format == "text"))
     (library / "moves.md").write_text(GUIDANCE_MD + "\n## Records\n\n4. Records must move with the child.\n")
-    calls = _count_embedding(monkeypatch)
+    calls = count_embedding(monkeypatch)
     report = ingest_paths([library], settings)
     actions = {d.doc_id: d.action for d in report.documents}
     assert actions["local-moves"] == "updated" and list(actions.values()).count("unchanged") == 1

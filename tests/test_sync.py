@@ -18,7 +18,6 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-import index.build as build_module
 from index import GuidanceIndex
 from settings import REPO_ROOT, Settings
 from sync import ManifestError, SyncError, load_manifest, sync_sources
@@ -26,6 +25,7 @@ from sync.client import GovukClient
 from sync.govuk import parse_item
 from sync.run import SyncReport
 from tests.fake_govuk import FakeGovuk, Fault, fake_govuk, make_pdf
+from tests.fakes import count_embedding
 
 EXTENSION = "/government/publications/vsh-role-extension-test"
 EXTENSION_HTML = EXTENSION + "/promoting-the-education-of-children-with-a-social-worker"
@@ -207,26 +207,6 @@ def run_sync(settings: Settings, sleeps: Sleeps | None = None, **kwargs: object)
         report = sync_sources(settings, client=client, **kwargs)  # type: ignore[arg-type]
     assert report.requests == client.requests
     return report
-
-
-def count_embedding(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    original = build_module.get_embedder
-
-    def counting(model: str = "", threads: int = 1):  # type: ignore[no-untyped-def]
-        embedder = original(model, threads)
-
-        class Counting:
-            dimension = embedder.dimension
-
-            def encode(self, texts: list[str], batch_size: int = 32, threads: int | None = None):  # type: ignore[no-untyped-def]
-                calls.append(len(texts))
-                return embedder.encode(texts, batch_size, threads)
-
-        return Counting()
-
-    monkeypatch.setattr(build_module, "get_embedder", counting)
-    return calls
 
 
 def current_version(settings: Settings) -> str:
