@@ -83,6 +83,13 @@ def ask(page: Any, question: str, n: int) -> Any:
     return wait_done(page, n)
 
 
+def ask_first(site: tuple[LiveServer, Any], page: Any, question: str) -> Any:
+    """Open the chat and ask its first question; the finished exchange."""
+    server, _ = site
+    page.goto(server.base_url + "/")
+    return ask(page, question, 1)
+
+
 def test_the_conversation_survives_reload_back_and_new_conversation(site: tuple[LiveServer, Any], page: Any) -> None:
     server, store = site
     page.goto(server.base_url + "/")
@@ -185,9 +192,7 @@ def first_transcript(page: Any) -> str:
 def test_safeguarding_notice_is_a_warning_shown_once_and_a_decline_links_its_sections(
     site: tuple[LiveServer, Any], page: Any
 ) -> None:
-    server, _ = site
-    page.goto(server.base_url + "/")
-    ex = ask(page, REFERRAL, 1)
+    ex = ask_first(site, page, REFERRAL)
     notice = ex.locator(".safeguarding")
     assert notice.count() == 1 and notice.is_visible()
     assert "call 999" in notice.inner_text() and "call 999" not in ex.locator(".answer").inner_text()
@@ -232,9 +237,7 @@ LISTED = "What should a setting up home allowance policy consider?"
 
 
 def test_a_quoted_list_shows_one_item_a_line_after_its_lead_in(site: tuple[LiveServer, Any], page: Any) -> None:
-    server, _ = site
-    page.goto(server.base_url + "/")
-    ex = ask(page, LISTED, 1)
+    ex = ask_first(site, page, LISTED)
     lead = ex.locator(".answer p", has_text="allowance policy should consider:")
     assert lead.count() == 1 and "television" not in lead.inner_text()  # the lead-in first, on its own
     items = ex.locator(".answer li:not(:has(li))")
@@ -261,9 +264,7 @@ def test_a_quoted_list_shows_one_item_a_line_after_its_lead_in(site: tuple[LiveS
 def test_the_answering_sentence_is_highlighted_where_the_lead_does_not_start_with_it(
     site: tuple[LiveServer, Any], page: Any
 ) -> None:
-    server, _ = site
-    page.goto(server.base_url + "/")
-    ex = ask(page, FOCUSED, 1)
+    ex = ask_first(site, page, FOCUSED)
     marks = ex.locator(".answer mark.focus")
     assert marks.count() >= 1
     first = marks.first.inner_text().strip()
@@ -276,9 +277,7 @@ def test_the_answering_sentence_is_highlighted_where_the_lead_does_not_start_wit
 
 
 def test_a_typed_question_brings_its_answer_into_view_and_keeps_focus(site: tuple[LiveServer, Any], page: Any) -> None:
-    server, _ = site
-    page.goto(server.base_url + "/")
-    ask(page, "What should a personal education plan include?", 1)
+    ask_first(site, page, "What should a personal education plan include?")
     assert in_viewport(page, "#asked-1"), "the answer to a typed question is off screen"
     ask(page, "How long is a PEP reviewed for?", 2)
     assert in_viewport(page, "#asked-2")
@@ -303,9 +302,7 @@ def on_screen(page: Any, box: Any) -> bool:
 def test_a_quote_preview_stays_on_the_screen_by_the_right_edge_and_at_the_bottom(
     site: tuple[LiveServer, Any], page: Any
 ) -> None:
-    server, _ = site
-    page.goto(server.base_url + "/")
-    ex = ask(page, STARTER, 1)
+    ex = ask_first(site, page, STARTER)
     chips = ex.locator(".answer .chip")
     xs = [chips.nth(i).bounding_box()["x"] for i in range(chips.count())]
     assert len(xs) >= 2 and max(xs) > page.viewport_size["width"] / 2, xs  # one chip in the right half at least
