@@ -27,6 +27,7 @@ SETS = [
         "everyday-eleventh.jsonl",
         "everyday-twelfth.jsonl",
         "everyday-fourteenth.jsonl",
+        "everyday-fifteenth.jsonl",
     )
 ]
 
