@@ -30,10 +30,11 @@ import numpy as np
 from assistant.approved import ApprovedAnswers
 from assistant.cite import citation, section_link
 from assistant.compose import compose_text, legend
-from assistant.conversation import Conversation
+from assistant.conversation import Conversation, Turn
 from assistant.decline import (
     DECLINE_OPENING,
     asked_kind,
+    asks_nothing,
     evidence_level,
     fact_finder,
     missing_fact,
@@ -72,6 +73,13 @@ read only the one the answer would lead with: a passage further down that only n
 ("council tax") does not make the lead answer it (with three, a care leaver's council tax question was answered
 with NHS charges). Another nation named in any of the best three shows the guidance speaks of it ("looked after
 by a Welsh council": the designated teacher guidance covers children placed across the border)."""
+
+
+def _last_asking(conversation: Conversation | None) -> Turn | None:
+    """The conversation's last turn that asked something (not thanks or a greeting), if any."""
+    if conversation is None:
+        return None
+    return next((turn for turn in reversed(conversation.turns) if not asks_nothing(turn.question)), None)
 
 
 class Assistant:
@@ -162,8 +170,10 @@ class Assistant:
         red = redact(question.strip())
         asked = red.text
         resolved = asked
-        if conversation is not None and conversation.last is not None and is_follow_up(asked):
-            prev = conversation.last
+        # a follow-up leans on the last turn that asked something: "thanks, that was helpful" asks nothing, so it
+        # neither asks the last question again nor stands between a question and its follow-up
+        prev = _last_asking(conversation)
+        if prev is not None and is_follow_up(asked) and not asks_nothing(asked):
             resolved = resolve_follow_up(asked, prev.resolved_question or prev.question)
         read = analyse(self._spelled(resolved))
         read.safeguarding = analyse(asked).safeguarding

@@ -36,6 +36,7 @@ __all__ = [
     "DECLINE_OPENING",
     "DeclineRule",
     "asked_kind",
+    "asks_nothing",
     "evidence_level",
     "fact_finder",
     "gives_fact",
@@ -86,6 +87,15 @@ def rules(path: str = str(RULES_PATH)) -> tuple[DeclineRule, ...]:
             )
         )
     return tuple(out)
+
+
+def asks_nothing(message: str) -> bool:
+    """Whether the message asks nothing (thanks, a greeting, "what can you do?"): a rule whose reason is the
+    whole reply matches it on its own words. Such a message is never read as a follow-up of the last question."""
+    return any(
+        not rule.sections and rule.evidence == "none" and any(p.search(message) for p in rule.patterns)
+        for rule in rules()
+    )
 
 
 def shows_sections(rule_name: str) -> bool:

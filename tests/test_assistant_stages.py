@@ -11,6 +11,7 @@ from fakes import FAKE_DOCUMENTS, FAKE_PASSAGES, FakeRetriever, fake_assistant
 import assistant.core as core_module
 from assistant import Assistant
 from assistant.compose import LEGEND_PARTS, legend, point_source
+from assistant.conversation import Conversation
 from assistant.decline import evidence_level, fact_finder
 from assistant.models import Citation
 from assistant.question import analyse
@@ -311,6 +312,17 @@ def test_the_assistant_answers_with_at_most_three_citations_and_one_legend(fake_
 def test_a_question_the_library_cannot_answer_is_declined(fake_settings: Settings) -> None:
     answer = fake_assistant(fake_settings).ask("What is on the school lunch menu next term?")
     assert answer.declined and answer.citations == [] and answer.closest_sections
+
+
+def test_thanks_in_a_conversation_is_welcomed_not_read_as_a_follow_up(fake_settings: Settings) -> None:
+    assistant, conversation = fake_assistant(fake_settings), Conversation()
+    assistant.ask("Who manages Pupil Premium Plus funding for looked-after children?", conversation)
+    thanks = assistant.ask("thanks, that was really helpful!", conversation)
+    assert thanks.declined and thanks.citations == [] and thanks.text.startswith("You're welcome.")
+    assert conversation.turns[-1].resolved_question == "thanks, that was really helpful!"
+    follow = assistant.ask("and does that apply to previously looked-after children?", conversation)
+    assert "Pupil Premium Plus" in conversation.turns[-1].resolved_question  # a real follow-up still is one
+    assert not follow.declined
 
 
 def _cited(status: str, title: str = "D", section: str = "") -> Citation:

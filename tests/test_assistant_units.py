@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from assistant.decline import (
     asked_kind,
+    asks_nothing,
     fact_finder,
     gives_fact,
     missing_fact,
@@ -170,6 +171,7 @@ def test_small_talk_is_answered_by_its_reason_alone_other_declines_list_sections
 )
 def test_thanks_alone_is_welcomed_a_question_after_it_is_answered(message: str, rule: str) -> None:
     assert rule_decline(redact(message).text, [""])[0] == rule
+    assert asks_nothing(redact(message).text) == bool(rule)
 
 
 def test_another_nation_may_be_named_by_any_of_the_best_three_passages_other_things_by_the_lead() -> None:
