@@ -148,6 +148,18 @@ def test_follow_up_uses_the_conversation(live: Live) -> None:
     assert conv.turns[1].question == "And what about previously looked-after children?"
 
 
+def test_thanks_after_an_answer_is_welcomed_and_the_next_follow_up_leans_on_the_question(live: Live) -> None:
+    first = _ask(live)
+    thanks = _ask(live, "thanks, that was really helpful!", conversation_id=first["conversation_id"])
+    assert thanks["answer"]["declined"] and thanks["answer"]["citations"] == []
+    assert thanks["answer"]["text"].startswith("You're welcome.")
+    _ask(live, "And what about previously looked-after children?", conversation_id=first["conversation_id"])
+    conv = live.store.conversation(first["conversation_id"])
+    assert conv is not None and len(conv.turns) == 3
+    resolved = conv.turns[2].resolved_question
+    assert resolved != conv.turns[2].question and "thanks" not in resolved  # resolved against the first question
+
+
 def test_follow_up_survives_a_restart(fake_settings: Settings, store: TranscriptStore) -> None:
     with running(fake_settings, store) as a:
         first = _ask(a)
