@@ -99,6 +99,7 @@ def test_kinship_extension_is_answered_with_its_date(assistant: Assistant) -> No
         "my pupil was adopted from care in Wales, do they count as previously looked after?",
         "Gypsy, Roma and Irish Traveller children missing education: what should the local authority do?",
         "Is the extended role statutory?",
+        "Is there a minimum amount of training for the designated safeguarding lead?",
     ],
 )
 def test_a_place_name_or_plain_wording_does_not_decline(assistant: Assistant, question: str) -> None:
