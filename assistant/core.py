@@ -75,10 +75,8 @@ with NHS charges). Another nation named in any of the best three shows the guida
 by a Welsh council": the designated teacher guidance covers children placed across the border)."""
 
 
-def _last_asking(conversation: Conversation | None) -> Turn | None:
+def _last_asking(conversation: Conversation) -> Turn | None:
     """The conversation's last turn that asked something (not thanks or a greeting), if any."""
-    if conversation is None:
-        return None
     return next((turn for turn in reversed(conversation.turns) if not asks_nothing(turn.question)), None)
 
 
@@ -172,9 +170,10 @@ class Assistant:
         resolved = asked
         # a follow-up leans on the last turn that asked something: "thanks, that was helpful" asks nothing, so it
         # neither asks the last question again nor stands between a question and its follow-up
-        prev = _last_asking(conversation)
-        if prev is not None and is_follow_up(asked) and not asks_nothing(asked):
-            resolved = resolve_follow_up(asked, prev.resolved_question or prev.question)
+        if conversation is not None and is_follow_up(asked) and not asks_nothing(asked):
+            prev = _last_asking(conversation)
+            if prev is not None:
+                resolved = resolve_follow_up(asked, prev.resolved_question or prev.question)
         read = analyse(self._spelled(resolved))
         read.safeguarding = analyse(asked).safeguarding
         if read.safeguarding:

@@ -135,6 +135,8 @@ _DATE = re.compile(
 )
 """A sentence that gives a date."""
 
+_A_FIGURE = "a figure (a count or a percentage)"
+
 # questions asking for a specific fact: the quoted text must contain that kind of fact
 _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
     (
@@ -194,15 +196,10 @@ _FACT_NEEDS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
         ),
         "a way to challenge the decision",
     ),
-]
-
-
-_A_FIGURE = "a figure (a count or a percentage)"
-# a count or a share ("what percentage of looked-after children ...", "how many hours of tuition ..."); "how many
-# days / weeks / months" asks for a timescale (above). Not "is there a minimum / cap ...": the guidance answers
-# those with a frequency or a rule in a sentence of its own ("This training should be updated at least every two
-# years."). Not a ranking hint: the reranker was trained without it.
-_FACT_NEEDS.append(
+    # a count or a share ("what percentage of looked-after children ...", "how many hours of tuition ..."); "how many
+    # days / weeks / months" asks for a timescale (above). Not "is there a minimum / cap ...": the guidance answers
+    # those with a frequency or a rule in a sentence of its own ("This training should be updated at least every two
+    # years."). Not a ranking hint: the reranker was trained without it.
     (
         re.compile(
             r"\bwhat (?:percentage|proportion|share|per ?cent)\b|\bwhat ?% of\b|"
@@ -215,8 +212,9 @@ _FACT_NEEDS.append(
             re.I,
         ),
         _A_FIGURE,
-    )
-)
+    ),
+]
+
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ASKED_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
