@@ -33,11 +33,13 @@ from assistant.compose import compose_text, legend
 from assistant.conversation import Conversation, Turn
 from assistant.decline import (
     DECLINE_OPENING,
+    NOTHING_CLOSE_REASON,
     asked_kind,
     asks_nothing,
     evidence_level,
     fact_finder,
     missing_fact,
+    nothing_close,
     rule_decline,
     shows_sections,
 )
@@ -277,6 +279,8 @@ class Assistant:
             return self._decline(
                 asked, read, candidates, "The passages I found do not answer this closely enough to rely on."
             )
+        if not read.safeguarding and self._nothing_close(read, candidates):
+            return self._decline(asked, read, candidates, NOTHING_CLOSE_REASON)
         selection = select(candidates, self._units_of, read, vector, self.index, gives_fact=fact_finder(read))
         if selection is None:
             return self._decline(asked, read, candidates, "The passages I found hold no whole sentence to quote.")
@@ -291,6 +295,22 @@ class Assistant:
         if self.settings.generative or self._llm is not None:
             answer = self._generate(answer, candidates)
         return answer
+
+    def _nothing_close(self, read: Question, candidates: list[Candidate]) -> bool:
+        """`assistant.decline.nothing_close` over the candidates. The second view embeds the question only when the
+        index's model finds nothing close (about one question in twelve), so most answers never wait for it."""
+        dense = [c.hit.dense_score or 0.0 for c in candidates]
+        floor = self.settings.nothing_close_dense
+        if floor <= 0 or max(dense, default=0.0) >= floor:
+            return False
+        if all(c.second is None for c in candidates):
+            self._read_second_view(read, candidates)
+        return nothing_close(
+            dense,
+            [c.second for c in candidates],
+            dense_below=floor,
+            second_below=self.settings.nothing_close_second,
+        )
 
     def _compose(self, asked: str, read: Question, points: list[Point], related: list[ClosestSection]) -> Answer:
         numbers: list[int] = []

@@ -12,6 +12,9 @@ Three checks, in order:
    does not count (an amount for children with a social worker does not answer a question about children in
    kinship care).
 3. **Evidence**: the lead passage's relevance (the reranker's probability) below `min_evidence_score`.
+4. **Nothing close**: no candidate passage comes close to the question by the index's model nor by the second
+   view (`nothing_close`): two independently trained models both finding nothing near means the guidance held
+   does not cover it ("which MIS is better for a small primary?"), whatever the reranker makes of the words.
 
 `evidence_level` turns the lead's relevance into strong / moderate / weak with the thresholds calibrated with
 the reranker on held-out questions of both development sets (`ranker.json`), so that "strong" leads with a
@@ -34,6 +37,7 @@ from textkit import content_words, is_list_item, raw_words, split_units, vocabul
 
 __all__ = [
     "DECLINE_OPENING",
+    "NOTHING_CLOSE_REASON",
     "DeclineRule",
     "asked_kind",
     "asks_nothing",
@@ -43,12 +47,14 @@ __all__ = [
     "heading_context",
     "missing_fact",
     "needed_fact",
+    "nothing_close",
     "rule_decline",
     "rules",
     "shows_sections",
 ]
 
 DECLINE_OPENING = "I could not find this in the guidance I hold."
+NOTHING_CLOSE_REASON = "No passage of the guidance I hold comes close to this question."
 RULES_PATH = Path(__file__).with_name("declines.toml")
 
 _COHORTS = frozenset(
@@ -374,3 +380,16 @@ def evidence_level(relevance: float, thresholds: dict[str, float], *, corroborat
     if relevance >= thresholds["moderate_from"]:
         return "moderate"
     return "weak"
+
+
+def nothing_close(
+    dense: Sequence[float], second: Sequence[float | None], *, dense_below: float, second_below: float
+) -> bool:
+    """Whether neither model finds a candidate close to the question: every similarity by the index's model
+    (`dense`) is below `dense_below` and every second-view similarity (`second`, None where there is none) below
+    `second_below`. False when the second view is missing or `dense_below` is 0 (the check is off): one model's
+    low similarity alone declines answerable questions as often as unanswerable ones (evals/README.md)."""
+    seconds = [s for s in second if s is not None]
+    if dense_below <= 0 or not dense or not seconds:
+        return False
+    return max(dense) < dense_below and max(seconds) < second_below

@@ -102,6 +102,16 @@ class Settings(BaseSettings):
         description="Decline when the best passage's relevance is below this (default: the reranker's calibrated "
         "threshold in assistant/ranker.json).",
     )
+    nothing_close_dense: float = Field(
+        default=0.45,
+        description="Decline a question as not covered when no candidate passage's similarity by the index's model "
+        "reaches this and none by the second view reaches `nothing_close_second` (both models find nothing close). "
+        "Calibrated for the default models (all-MiniLM-L6-v2, multilingual-e5-small); 0 turns the check off.",
+    )
+    nothing_close_second: float = Field(
+        default=0.845,
+        description="The second view's part of `nothing_close_dense`: its best similarity must stay below this too.",
+    )
     approved_answers: bool = Field(
         default=True,
         description="Serve an answer a Virtual School Head approved to the same question asked in other words "

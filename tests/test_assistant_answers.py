@@ -152,6 +152,9 @@ def test_scope_question_is_answered_from_cohort_definitions(assistant: Assistant
         "Can I appeal the decision not to give my son a personal education plan?",
         "Please write a letter from me to the headteacher asking why my foster son was left out of the school trip.",
         "What percentage of looked-after children get grade 4 or above in English and maths at GCSE?",
+        # nothing in the guidance comes close by either model (`assistant.decline.nothing_close`)
+        "Which interactive whiteboard brand works best in a primary classroom?",
+        "How do I set up a Google Classroom for my tutor group?",
     ],
 )
 def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str) -> None:

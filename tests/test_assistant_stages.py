@@ -12,7 +12,7 @@ import assistant.core as core_module
 from assistant import Assistant
 from assistant.compose import LEGEND_PARTS, legend, point_source
 from assistant.conversation import Conversation
-from assistant.decline import evidence_level, fact_finder
+from assistant.decline import NOTHING_CLOSE_REASON, evidence_level, fact_finder
 from assistant.models import Citation
 from assistant.question import analyse
 from assistant.rerank import FEATURES, corroborated, load_further_ranker, load_ranker
@@ -548,6 +548,42 @@ def test_the_second_view_orders_further_points_and_only_them(
     # a ranker given (or set, to measure it) orders further points alone
     alone = Assistant(fake_settings, index=retriever, ranker=load_ranker()).rank(read, vector)
     assert all(c.further == c.relevance for c in alone) and len(asked) == 1
+
+
+def test_a_question_neither_model_comes_close_to_is_declined(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "Who manages Pupil Premium Plus?"
+    retriever = FakeRetriever()
+    asked: list[str] = []
+    original = retriever.second_similarities
+
+    def counting(query: str, passage_ids: list[str]) -> np.ndarray | None:
+        asked.append(query)
+        return original(query, passage_ids)
+
+    monkeypatch.setattr(retriever, "second_similarities", counting)
+    best_dense = max(c.hit.dense_score or 0.0 for c in retrieve(retriever, question, retriever.embed([question])[0]))
+    above = fake_settings.model_copy(update={"nothing_close_dense": best_dense + 0.01, "nothing_close_second": 0.5})
+
+    # the index's model finds nothing close but there is no second view: one model alone never declines
+    assert not Assistant(above, index=retriever).ask(question).declined
+    # both find nothing close: declined, pointing at the closest sections
+    retriever.second = {p.passage_id: 0.4 for p in FAKE_PASSAGES}
+    declined = Assistant(above, index=retriever).ask(question)
+    assert declined.declined and declined.decline_reason == NOTHING_CLOSE_REASON
+    assert declined.citations == [] and declined.closest_sections
+    # the second view finds one passage close: answered
+    retriever.second[FAKE_PASSAGES[-1].passage_id] = 0.6
+    assert not Assistant(above, index=retriever).ask(question).declined
+    # the index's model finds one close: answered, and the second view never asked
+    asked.clear()
+    retriever.second = {p.passage_id: 0.4 for p in FAKE_PASSAGES}
+    below = above.model_copy(update={"nothing_close_dense": best_dense - 0.01})
+    answer = Assistant(below, index=retriever).ask(question)
+    assert not answer.declined and asked == []
+    # turned off
+    assert not Assistant(above.model_copy(update={"nothing_close_dense": 0.0}), index=retriever).ask(question).declined
 
 
 def test_a_web_page_time_stamp_is_not_quoted_and_the_quote_stays_verbatim() -> None:

@@ -17,6 +17,7 @@ from assistant.decline import (
     gives_fact,
     missing_fact,
     needed_fact,
+    nothing_close,
     rule_decline,
     shows_sections,
 )
@@ -412,3 +413,13 @@ def test_only_a_web_page_time_stamp_is_taken_off_a_quote() -> None:
     assert without_time_stamp("Sep 3, 09:30, 2024 Summary The role changed.") == "The role changed."
     for kept in ("December 2023 was when the role changed.", "Details of the role are in Annex A."):
         assert without_time_stamp(kept) == kept
+
+
+def test_nothing_close_needs_both_models_to_find_nothing_near() -> None:
+    floors = {"dense_below": 0.45, "second_below": 0.845}
+    assert nothing_close([0.30, 0.41], [0.80, 0.84], **floors)
+    assert not nothing_close([0.30, 0.46], [0.80, 0.84], **floors)  # the index's model finds one close
+    assert not nothing_close([0.30, 0.41], [0.80, 0.85], **floors)  # the second view finds one close
+    assert not nothing_close([0.30, 0.41], [None, None], **floors)  # no second view: one model never declines
+    assert not nothing_close([0.30, 0.41], [0.80, 0.84], dense_below=0.0, second_below=0.845)  # turned off
+    assert not nothing_close([], [], **floors)
