@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 DECLINE_OPENING = "I could not find this in the guidance I hold."
-NOTHING_CLOSE_REASON = "No passage of the guidance I hold comes close to this question."
+NOTHING_CLOSE_REASON = "None of the passages I found comes close to this question."
 RULES_PATH = Path(__file__).with_name("declines.toml")
 
 _COHORTS = frozenset(
