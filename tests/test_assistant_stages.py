@@ -503,6 +503,19 @@ def test_further_points_follow_the_further_order_above_the_relevance_floor() -> 
     assert [p.paragraphs for p in ordered] == [["42"], ["41"]]
 
 
+def _second_view_queries(retriever: FakeRetriever, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The questions the retriever's second view is asked about from now on (a spy, in order)."""
+    asked: list[str] = []
+    original = retriever.second_similarities
+
+    def counting(query: str, passage_ids: list[str]) -> np.ndarray | None:
+        asked.append(query)
+        return original(query, passage_ids)
+
+    monkeypatch.setattr(retriever, "second_similarities", counting)
+    return asked
+
+
 def test_the_second_view_orders_further_points_and_only_them(
     fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -528,14 +541,7 @@ def test_the_second_view_orders_further_points_and_only_them(
     assert ranks[last] == 0.0 and all(r > 0 for pid, r in ranks.items() if pid != last)
 
     # answering reads it only when more candidates pass the further-point floor than there are further points
-    asked: list[str] = []
-    original = retriever.second_similarities
-
-    def counting(query: str, passage_ids: list[str]) -> np.ndarray | None:
-        asked.append(query)
-        return original(query, passage_ids)
-
-    monkeypatch.setattr(retriever, "second_similarities", counting)
+    asked = _second_view_queries(retriever, monkeypatch)
     passing = sum(c.relevance >= without[0].relevance * FURTHER_RELEVANCE for c in without[1:])
     assert passing <= MAX_FURTHER  # this question: every passing candidate is tried, so no second view
     assert assistant.rank(read, vector) and asked == []
@@ -555,14 +561,7 @@ def test_a_question_neither_model_comes_close_to_is_declined(
 ) -> None:
     question = "Who manages Pupil Premium Plus?"
     retriever = FakeRetriever()
-    asked: list[str] = []
-    original = retriever.second_similarities
-
-    def counting(query: str, passage_ids: list[str]) -> np.ndarray | None:
-        asked.append(query)
-        return original(query, passage_ids)
-
-    monkeypatch.setattr(retriever, "second_similarities", counting)
+    asked = _second_view_queries(retriever, monkeypatch)
     best_dense = max(c.hit.dense_score or 0.0 for c in retrieve(retriever, question, retriever.embed([question])[0]))
     above = fake_settings.model_copy(update={"nothing_close_dense": best_dense + 0.01, "nothing_close_second": 0.5})
 
