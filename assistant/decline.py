@@ -1,6 +1,6 @@
 """Stage 6, decline: when the guidance held does not answer, say so and point to the closest sections.
 
-Three checks, in order:
+Four checks:
 1. **Kinds of question** (`declines.toml`): other nations' law, court and legal processes, how a personal
    entitlement is claimed or paid, decisions about an individual child, unrelated topics. A rule that names
    evidence declines only when the best passage does not contain the (content) words it matched, so a surface
@@ -14,7 +14,7 @@ Three checks, in order:
 3. **Evidence**: the lead passage's relevance (the reranker's probability) below `min_evidence_score`.
 4. **Nothing close**: no candidate passage comes close to the question by the index's model nor by the second
    view (`nothing_close`): two independently trained models both finding nothing near means the guidance held
-   does not cover it ("which MIS is better for a small primary?"), whatever the reranker makes of the words.
+   does not cover it ("which interactive whiteboard brand is best?"), whatever the reranker makes of the words.
 
 `evidence_level` turns the lead's relevance into strong / moderate / weak with the thresholds calibrated with
 the reranker on held-out questions of both development sets (`ranker.json`), so that "strong" leads with a

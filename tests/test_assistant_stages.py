@@ -583,6 +583,9 @@ def test_a_question_neither_model_comes_close_to_is_declined(
     assert not answer.declined and asked == []
     # turned off
     assert not Assistant(above.model_copy(update={"nothing_close_dense": 0.0}), index=retriever).ask(question).declined
+    # a worry about a child is always signposted and given the guidance, never declined for want of a close passage
+    worried = Assistant(above, index=retriever).ask(f"A child has told me their dad hits them. {question}")
+    assert worried.safeguarding_notice and worried.decline_reason != NOTHING_CLOSE_REASON
 
 
 def test_a_web_page_time_stamp_is_not_quoted_and_the_quote_stays_verbatim() -> None:
