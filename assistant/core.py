@@ -299,16 +299,16 @@ class Assistant:
     def _nothing_close(self, read: Question, candidates: list[Candidate]) -> bool:
         """`assistant.decline.nothing_close` over the candidates. The second view embeds the question only when the
         index's model finds nothing close (about one question in twelve), so most answers never wait for it."""
-        dense = [c.hit.dense_score or 0.0 for c in candidates]
-        floor = self.settings.nothing_close_dense
-        if floor <= 0 or max(dense, default=0.0) >= floor:
-            return False
-        if all(c.second is None for c in candidates):
-            self._read_second_view(read, candidates)
+
+        def seconds() -> list[float | None]:
+            if all(c.second is None for c in candidates):
+                self._read_second_view(read, candidates)
+            return [c.second for c in candidates]
+
         return nothing_close(
-            dense,
-            [c.second for c in candidates],
-            dense_below=floor,
+            [c.hit.dense_score or 0.0 for c in candidates],
+            seconds,
+            dense_below=self.settings.nothing_close_dense,
             second_below=self.settings.nothing_close_second,
         )
 

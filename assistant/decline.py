@@ -383,13 +383,18 @@ def evidence_level(relevance: float, thresholds: dict[str, float], *, corroborat
 
 
 def nothing_close(
-    dense: Sequence[float], second: Sequence[float | None], *, dense_below: float, second_below: float
+    dense: Sequence[float],
+    second: Callable[[], Sequence[float | None]],
+    *,
+    dense_below: float,
+    second_below: float,
 ) -> bool:
     """Whether neither model finds a candidate close to the question: every similarity by the index's model
-    (`dense`) is below `dense_below` and every second-view similarity (`second`, None where there is none) below
-    `second_below`. False when the second view is missing or `dense_below` is 0 (the check is off): one model's
-    low similarity alone declines answerable questions as often as unanswerable ones (evals/README.md)."""
-    seconds = [s for s in second if s is not None]
-    if dense_below <= 0 or not dense or not seconds:
+    (`dense`) is below `dense_below` and every second-view similarity (`second()`, None where there is none) below
+    `second_below`. `second` is called only when the index's model finds nothing close (it embeds the question).
+    False when the second view is missing or `dense_below` is 0 (the check is off): one model's low similarity
+    alone declines answerable questions as often as unanswerable ones (evals/README.md)."""
+    if dense_below <= 0 or not dense or max(dense) >= dense_below:
         return False
-    return max(dense) < dense_below and max(seconds) < second_below
+    seconds = [s for s in second() if s is not None]
+    return bool(seconds) and max(seconds) < second_below

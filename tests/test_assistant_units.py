@@ -417,9 +417,13 @@ def test_only_a_web_page_time_stamp_is_taken_off_a_quote() -> None:
 
 def test_nothing_close_needs_both_models_to_find_nothing_near() -> None:
     floors = {"dense_below": 0.45, "second_below": 0.845}
-    assert nothing_close([0.30, 0.41], [0.80, 0.84], **floors)
-    assert not nothing_close([0.30, 0.46], [0.80, 0.84], **floors)  # the index's model finds one close
-    assert not nothing_close([0.30, 0.41], [0.80, 0.85], **floors)  # the second view finds one close
-    assert not nothing_close([0.30, 0.41], [None, None], **floors)  # no second view: one model never declines
-    assert not nothing_close([0.30, 0.41], [0.80, 0.84], dense_below=0.0, second_below=0.845)  # turned off
-    assert not nothing_close([], [], **floors)
+
+    def never() -> list[float | None]:
+        raise AssertionError("the second view is asked only when the index's model finds nothing close")
+
+    assert nothing_close([0.30, 0.41], lambda: [0.80, 0.84], **floors)
+    assert not nothing_close([0.30, 0.46], never, **floors)  # the index's model finds one close
+    assert not nothing_close([0.30, 0.41], lambda: [0.80, 0.85], **floors)  # the second view finds one close
+    assert not nothing_close([0.30, 0.41], lambda: [None, None], **floors)  # no second view: one model never declines
+    assert not nothing_close([0.30, 0.41], never, dense_below=0.0, second_below=0.845)  # turned off
+    assert not nothing_close([], never, **floors)
